@@ -1,0 +1,53 @@
+"""Who sees which records. Every view, the API and the admin start from these querysets.
+
+A key person sees their key children and those they back up as secondary; the SENCO and the manager see
+every child of their setting; nobody sees another setting's records. Someone else's record is a 404, not a
+403, so its existence is not disclosed.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Child, Staff
+
+
+def staff_of(user) -> Staff | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    try:
+        return user.staff
+    except Staff.DoesNotExist:
+        return None
+
+
+def sees_whole_setting(staff: Staff | None) -> bool:
+    return bool(staff and (staff.is_manager or staff.is_senco or staff.is_dsl))
+
+
+def children_visible_to(user) -> QuerySet[Child]:
+    staff = staff_of(user)
+    if staff is None:
+        return Child.objects.none()
+    children = Child.objects.filter(setting_id=staff.setting_id)
+    if sees_whole_setting(staff):
+        return children
+    return children.filter(assignments__staff=staff, assignments__ends_on__isnull=True).distinct()
+
+
+def child_for(user, pk: int) -> Child:
+    try:
+        return children_visible_to(user).get(pk=pk)
+    except (Child.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such child.") from None
+
+
+def is_manager_of(user, setting_id: int) -> bool:
+    staff = staff_of(user)
+    return bool(staff and staff.is_manager and staff.setting_id == setting_id)
+
+
+def can_edit_child(user, child: Child) -> bool:
+    """Only the manager edits a child's core record; the SENCO edits SEN records only (workflows II)."""
+    return is_manager_of(user, child.setting_id)

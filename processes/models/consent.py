@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .append_only import AppendOnlyModel
+from .children import Child, Guardian
+
+
+class ConsentPurpose(models.TextChoices):
+    SENCO_OBSERVATION = "senco_observation", "SENCO observation"
+    SHARE_PROFESSIONAL = "share_professional", "Sharing with a named outside professional"
+    SHARE_SCHOOL = "share_school", "Sharing records with the receiving school"
+    PHOTOGRAPHS = "photographs", "Photographs"
+
+
+class ConsentStatus(models.TextChoices):
+    GRANTED = "granted", "Granted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ConsentMethod(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    SIGNED_FORM = "signed_form", "Signed form"
+    EMAIL = "email", "E-mail"
+    PHONE = "phone", "Telephone"
+
+
+class Consent(AppendOnlyModel):
+    """One decision by a parent/carer. Append-only: the newest entry for a purpose (and recipient) is in force."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="consents")
+    guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(max_length=30, choices=ConsentPurpose.choices)
+    recipient = models.CharField(
+        max_length=200, blank=True,
+        help_text="The named professional or service, for sharing with an outside professional.",
+    )
+    status = models.CharField(max_length=10, choices=ConsentStatus.choices)
+    given_at = models.DateTimeField(default=timezone.now, help_text="When the parent/carer decided.")
+    method = models.CharField(max_length=20, choices=ConsentMethod.choices)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["child", "purpose", "recipient", "-recorded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(purpose=ConsentPurpose.SHARE_PROFESSIONAL) | ~Q(recipient=""),
+                name="sharing_consent_names_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = f" ({self.recipient})" if self.recipient else ""
+        return f"{self.get_purpose_display()}{target}: {self.get_status_display()}"
+
+    def clean(self) -> None:
+        if self.purpose == ConsentPurpose.SHARE_PROFESSIONAL and not self.recipient.strip():
+            raise ValidationError({"recipient": "Name the professional or service the records may be shared with."})

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class Organisation(models.Model):
+    """A provider that may run several settings (a nursery chain, a local authority)."""
+
+    name = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Setting(models.Model):
+    """One nursery or pre-school. Every record belongs to exactly one; nobody sees another's."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="settings")
+    name = models.CharField(max_length=200)
+    ofsted_urn = models.CharField("Ofsted URN", max_length=20, blank=True)
+    address = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+
+    # How the allocation ranking weighs each factor (0 switches it off). One seed policy deliberately does
+    # not allocate by age or stage, so "room" can be set to 0.
+    weight_sessions = models.PositiveSmallIntegerField(default=5)
+    weight_caseload = models.PositiveSmallIntegerField(default=3)
+    weight_room = models.PositiveSmallIntegerField(default=2)
+    weight_sen_experience = models.PositiveSmallIntegerField(default=3)
+    weight_sibling = models.PositiveSmallIntegerField(default=2)
+    weight_parent_preference = models.PositiveSmallIntegerField(default=4)
+
+    settling_review_weeks = models.PositiveSmallIntegerField(
+        default=4, help_text="When the settling-in review with the parents falls due, after the start date."
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    setting = models.ForeignKey(Setting, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=100)
+    min_age_months = models.PositiveSmallIntegerField()
+    max_age_months = models.PositiveSmallIntegerField()
+    # EYFS ratios: 1:3 under two, 1:4 two-year-olds, 1:8 (or 1:13 with a qualified teacher) three and over.
+    children_per_adult = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["min_age_months"]
+        constraints = [
+            models.UniqueConstraint(fields=["setting", "name"], name="room_name_unique_in_setting"),
+            models.CheckConstraint(condition=Q(min_age_months__lt=F("max_age_months")), name="room_age_range_valid"),
+            models.CheckConstraint(condition=Q(children_per_adult__gte=1), name="room_ratio_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ratio(self) -> str:
+        return f"1:{self.children_per_adult}"

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..errors import Conflict, RuleViolation
+from ..models import AssignmentRole, Child, KeyPersonAssignment, LifecycleState, Staff
+from ..signals import key_person_changed
+from .audit import audit_record
+from .children import _require_manager
+
+
+def caseload_of(staff: Staff) -> int:
+    return KeyPersonAssignment.objects.current().filter(staff=staff, role=AssignmentRole.PRIMARY).count()
+
+
+@transaction.atomic
+def key_person_assign(
+    *,
+    child: Child,
+    staff: Staff,
+    role: str,
+    by,
+    starts_on: dt.date | None = None,
+    reason: str = "",
+    over_caseload_reason: str = "",
+) -> KeyPersonAssignment:
+    """Make `staff` the child's key person (primary) or secondary, ending whoever held that role.
+
+    The old row is ended, never overwritten: the child's history of key persons stays whole.
+    """
+    _require_manager(by, child.setting_id, "allocate key persons")
+    role = AssignmentRole(role)
+    # Serialise changes to one child's key persons, so two managers cannot both "replace" the same row.
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if staff.setting_id != child.setting_id:
+        raise RuleViolation("That member of staff works at another setting.", field="staff")
+    if not staff.is_key_person:
+        raise RuleViolation(f"{staff} is not a key person.", field="staff")
+    if not staff.user.is_active:
+        raise RuleViolation(f"{staff} no longer has an active account.", field="staff")
+    if child.state in (LifecycleState.LEFT, LifecycleState.WITHDRAWN):
+        raise RuleViolation(f"{child} has left the setting.")
+    starts_on = starts_on or timezone.localdate()
+
+    current = {a.role: a for a in child.assignments.current().select_for_update()}
+    holding = current.get(role)
+    if holding and holding.staff_id == staff.pk:
+        raise RuleViolation(f"{staff} is already {child}'s {role.label.lower()}.", field="staff")
+    other = current.get(AssignmentRole.SECONDARY if role == AssignmentRole.PRIMARY else AssignmentRole.PRIMARY)
+    if other and other.staff_id == staff.pk and role == AssignmentRole.SECONDARY:
+        raise RuleViolation(f"{staff} is already {child}'s key person: the secondary must be someone else.",
+                            field="staff")
+
+    if role == AssignmentRole.PRIMARY:
+        load = caseload_of(staff)
+        if load >= staff.max_caseload and not over_caseload_reason.strip():
+            raise RuleViolation(
+                f"{staff} already has {load} key children (maximum {staff.max_caseload}). "
+                "Give a reason to go over their caseload.",
+                field="over_caseload_reason",
+            )
+    ended = [a for a in (holding, other if other and other.staff_id == staff.pk else None) if a]
+    for old in ended:
+        old.ends_on = max(starts_on, old.starts_on)
+        old.end_reason = reason or f"Replaced by {staff}"
+        old.save(update_fields=["ends_on", "end_reason"])
+    try:
+        with transaction.atomic():
+            assignment = KeyPersonAssignment.objects.create(
+                child=child, staff=staff, role=role, starts_on=starts_on, reason=reason,
+                over_caseload_reason=over_caseload_reason.strip(), created_by=by,
+            )
+    except IntegrityError:
+        raise Conflict(f"{child}'s key persons were changed by someone else just now. Reload and try again.") from None
+    previous = f" (was {holding.staff})" if holding else ""
+    audit_record(
+        actor=by, action="assign", record=assignment, child_id=child.pk, setting_id=child.setting_id,
+        summary=f"{staff} is now {child}'s {role.label.lower()}{previous}",
+        changes={"role": role, "staff": staff.pk, "previous": holding.staff_id if holding else None,
+                 "over_caseload_reason": over_caseload_reason},
+    )
+    key_person_changed.send(sender=KeyPersonAssignment, child=child, assignment=assignment, by=by)
+    return assignment
+
+
+@transaction.atomic
+def key_person_end(*, assignment: KeyPersonAssignment, by, reason: str, ends_on: dt.date | None = None) -> None:
+    _require_manager(by, assignment.child.setting_id, "end a key person assignment")
+    if not reason.strip():
+        raise RuleViolation("Say why the assignment ends.", field="reason")
+    assignment = KeyPersonAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.ends_on is not None:
+        raise RuleViolation("That assignment has already ended.")
+    assignment.ends_on = max(ends_on or timezone.localdate(), assignment.starts_on)
+    assignment.end_reason = reason
+    assignment.save(update_fields=["ends_on", "end_reason"])
+    audit_record(actor=by, action="end", record=assignment, child_id=assignment.child_id,
+                 setting_id=assignment.child.setting_id,
+                 summary=f"Ended {assignment.staff} as {assignment.get_role_display().lower()}: {reason}")

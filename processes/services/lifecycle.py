@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from ..errors import Conflict, NotPermitted, RuleViolation
+from ..models import Child
+
+TRANSITIONS = (
+    "allocate", "begin_settling_in", "settle", "begin_room_move", "complete_room_move",
+    "prepare_to_leave", "leave", "withdraw",
+)
+# Why a guard refuses, in the words a manager would use.
+GUARD_MESSAGES = {
+    "has_primary_key_person": "the child has no key person yet",
+    "has_secondary_key_person": "the child has no secondary key person yet",
+    "has_leaving_date": "the child has no expected leaving date",
+}
+REASON_REQUIRED = {"withdraw"}
+
+
+def _unmet_conditions(child: Child, name: str) -> list[str]:
+    transition = next(t for t in getattr(child, name)._django_fsm.get_all_transitions(Child) if t.name == name)
+    return [GUARD_MESSAGES.get(c.__name__, c.__name__) for c in transition.conditions if not c(child)]
+
+
+@transaction.atomic
+def child_transition(*, child: Child, transition: str, by, reason: str = "") -> Child:
+    """Move a child along their lifecycle, or say plainly why not and change nothing.
+
+    The audit row is written by the post_transition receiver (processes.receivers), so a transition made
+    anywhere is audited; `by` and `reason` reach it and django-fsm-log's StateLog.
+    """
+    if transition not in TRANSITIONS:
+        raise RuleViolation(f"There is no lifecycle step called {transition!r}.")
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    method = getattr(child, transition)
+    label = transition.replace("_", " ")
+    allowed_from = [t.source for t in child.get_all_state_transitions() if t.name == transition]
+    if child.state not in allowed_from and "*" not in allowed_from:
+        raise RuleViolation(f"{child} is {child.get_state_display().lower()}: they cannot {label} from there.")
+    if by is not None and not has_transition_perm(method, by):
+        raise NotPermitted(f"You are not allowed to {label} {child}.")
+    if not can_proceed(method):
+        raise RuleViolation(f"{child} cannot {label}: " + "; ".join(_unmet_conditions(child, transition)) + ".")
+    if transition in REASON_REQUIRED and not reason.strip():
+        raise RuleViolation(f"Give a reason to {label}.", field="reason")
+    method(by=by, description=reason or None)
+    child.state_changed_at = timezone.now()
+    try:
+        child.save()
+    except ConcurrentTransition:
+        raise Conflict(f"{child}'s record was changed by someone else just now. Reload and try again.") from None
+    return child
