@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from processes import services
+from processes.models import AssignmentRole
+
+from .factories import ChildFactory, ChildGuardianFactory, RoomFactory, SettingFactory, StaffFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_eager(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need PostgreSQL's row locks run only where DATABASE_URL points at PostgreSQL (CI)."""
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL); CI runs it")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def setting(db):
+    return SettingFactory(name="Little Caterpillars")
+
+
+@pytest.fixture
+def room(setting):
+    return RoomFactory(setting=setting, name="Toddlers", min_age_months=24, max_age_months=36)
+
+
+@pytest.fixture
+def manager(setting):
+    return StaffFactory(setting=setting, manager=True, user__username="manager")
+
+
+@pytest.fixture
+def senco(setting, room):
+    return StaffFactory(setting=setting, senco=True, room=room, user__username="senco")
+
+
+@pytest.fixture
+def key_person(setting, room):
+    return StaffFactory(setting=setting, room=room, user__username="keyperson")
+
+
+@pytest.fixture
+def other_key_person(setting, room):
+    return StaffFactory(setting=setting, room=room, user__username="otherkp")
+
+
+@pytest.fixture
+def child(setting, room):
+    return ChildFactory(setting=setting, room=room)
+
+
+@pytest.fixture
+def guardian_link(child):
+    return ChildGuardianFactory(child=child)
+
+
+@pytest.fixture
+def allocated_child(child, manager, key_person, other_key_person):
+    """A child with a key person and a secondary, allocated through the services."""
+    services.key_person_assign(child=child, staff=key_person, role=AssignmentRole.PRIMARY, by=manager.user)
+    services.key_person_assign(child=child, staff=other_key_person, role=AssignmentRole.SECONDARY, by=manager.user)
+    return services.child_transition(child=child, transition="allocate", by=manager.user)
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
