@@ -3,9 +3,16 @@ from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus
 from .keyperson import AssignmentRole, KeyPersonAssignment
 from .organisation import Organisation, Room, Setting
+from .records import AllAboutMe, MeetingKind, ParentMeeting, SettlingOutcome, SettlingReview, SettlingSession
 from .staff import Staff, StaffAbsence
 
 __all__ = [
+    "AllAboutMe",
+    "MeetingKind",
+    "ParentMeeting",
+    "SettlingOutcome",
+    "SettlingReview",
+    "SettlingSession",
     "AssignmentRole",
     "AuditEvent",
     "Child",

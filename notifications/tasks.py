@@ -1,0 +1,12 @@
+"""Celery tasks: each loads its data and calls the code that does the work. Enqueued only after commit."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .letters import key_persons_letter_send
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_parents_key_persons(self, *, child_id: int) -> int:
+    return key_persons_letter_send(child_id=child_id)

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django import forms
+from django.db import transaction
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from processes import deadlines, services
+from processes.models import AssignmentRole, Staff
+
+from .base import ChildFlowMixin, process_start
+from .models import ChildProcess, ProcessKind, TaskRole
+from .nodes import HumanTask
+
+
+class AllocateForm(forms.Form):
+    primary = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Key person")
+    secondary = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Secondary key person")
+    over_caseload_reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason to go over the key person's caseload",
+        help_text="Needed only if the key person is already at their maximum.",
+    )
+    notes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why this allocation",
+        help_text="Parents' preferences, relationships that have clicked, anything else you weighed.",
+    )
+
+    def __init__(self, *args, task, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        child = task.process.coerced.child
+        staff = Staff.objects.filter(setting_id=child.setting_id, is_key_person=True, user__is_active=True)
+        staff = staff.select_related("user")
+        self.fields["primary"].queryset = staff
+        self.fields["secondary"].queryset = staff
+
+    def clean(self):
+        data = super().clean()
+        if data.get("primary") and data.get("primary") == data.get("secondary"):
+            self.add_error("secondary", "The secondary key person must be someone other than the key person.")
+        return data
+
+
+class AllocationFlow(ChildFlowMixin, flow.Flow):
+    """Allocation of a key person and a secondary.
+
+    Starts when a child is registered with a start date (EYFS 3.26: every child must be assigned a key
+    person). The manager chooses, helped by a ranking of candidates with its reasons; completing the task
+    assigns both, moves the child to "allocated" and starts the introduction to the parents.
+    """
+
+    process_class = ChildProcess
+    lock_impl = lock.select_for_update_lock
+    kind = ProcessKind.ALLOCATION
+    process_title = "Key person allocation"
+
+    start = flow.StartHandle(this.start_process).Next(this.allocate)
+
+    # manager
+    allocate = (
+        HumanTask(AllocateForm, role=TaskRole.MANAGER, due=this.allocation_due, on_complete=this.allocation_made,
+                  shows=("attending_sessions", "known_needs", "preferred_key_person"))
+        .Annotation(title="Allocate a key person")
+        .Next(this.introduce)
+    )
+
+    introduce = flow.Function(this.start_introduction).Next(this.end)
+    end = flow.End()
+
+    def allocation_due(self, activation):
+        return deadlines.allocation_due(activation.process.child)
+
+    def allocation_made(self, activation, data, by) -> None:
+        child = activation.process.child
+        reason = data.get("notes", "")
+        current = {a.role: a.staff_id for a in child.assignments.current()}
+        if current.get(AssignmentRole.PRIMARY) != data["primary"].pk:
+            services.key_person_assign(
+                child=child, staff=data["primary"], role=AssignmentRole.PRIMARY, by=by, reason=reason,
+                over_caseload_reason=data.get("over_caseload_reason", ""),
+            )
+        if current.get(AssignmentRole.SECONDARY) != data["secondary"].pk:
+            services.key_person_assign(
+                child=child, staff=data["secondary"], role=AssignmentRole.SECONDARY, by=by, reason=reason
+            )
+        services.child_transition(child=child, transition="allocate", by=by, reason=reason)
+        from notifications.tasks import email_parents_key_persons
+
+        transaction.on_commit(lambda: email_parents_key_persons.delay(child_id=child.pk))
+
+    def start_introduction(self, activation) -> None:
+        from .introduction import IntroductionFlow
+
+        process_start(flow_class=IntroductionFlow, child=activation.process.child)
+

@@ -1,0 +1,64 @@
+"""The inbox: a user's open tasks, and the unassigned ones they may claim, soonest due first.
+
+One query for the rows whatever their number (everything the page shows is joined in), one for the count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from processes.access import staff_of
+
+from .models import InboxEntry, ProcessKind, TaskRole
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    child_id: int | None = None
+    kind: str | None = None
+    room_id: int | None = None
+
+
+def claimable_roles(staff) -> list[str]:
+    roles = []
+    if staff.is_manager:
+        # A manager can pick up any unowned task, including a key-person task whose child has none yet.
+        roles += [TaskRole.MANAGER, TaskRole.KEY_PERSON]
+    if staff.is_senco:
+        roles.append(TaskRole.SENCO)
+    return roles
+
+
+def inbox_entries(user, filters: InboxFilter | None = None) -> QuerySet[InboxEntry]:
+    staff = staff_of(user)
+    if staff is None:
+        return InboxEntry.objects.none()
+    mine = Q(task__owner_id=user.pk)
+    roles = claimable_roles(staff)
+    scope = mine | Q(task__owner__isnull=True, role__in=roles) if roles else mine
+    entries = InboxEntry.objects.filter(scope, setting_id=staff.setting_id, task__status__in=OPEN)
+    filters = filters or InboxFilter()
+    if filters.child_id:
+        entries = entries.filter(child_id=filters.child_id)
+    if filters.kind:
+        entries = entries.filter(task__process__childprocess__kind=filters.kind)
+    if filters.room_id:
+        entries = entries.filter(child__room_id=filters.room_id)
+    return entries.select_related(
+        "task", "task__owner", "task__process__childprocess", "child", "child__room"
+    ).order_by(F("due_at").asc(nulls_last=True), "task_id")
+
+
+def is_overdue(entry: InboxEntry, now: dt.datetime | None = None) -> bool:
+    return bool(entry.due_at and entry.due_at < (now or timezone.now()))
+
+
+KIND_CHOICES = ProcessKind.choices

@@ -1,0 +1,116 @@
+"""The human task node every Keyflow flow uses.
+
+Viewflow's own View node is claimable by anyone unless told otherwise, and knows nothing about settings or
+children. HumanTask makes both explicit: each node names the role that may take it and how its deadline is
+computed, and writes the task's inbox row (setting, child, role, due) in the same transaction as the task.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from django import forms
+from viewflow import this
+from viewflow.utils import is_owner
+from viewflow.workflow import flow
+from viewflow.workflow.nodes.view import ViewActivation
+
+from processes.access import staff_of
+
+from .models import InboxEntry, TaskRole
+from .routing import key_person_user_for
+
+
+class HumanTaskActivation(ViewActivation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        process = activation.process
+        InboxEntry.objects.create(
+            task=activation.task,
+            setting_id=process.setting_id,
+            child_id=process.child_id,
+            role=flow_task.role,
+            due_at=flow_task.calc_due(activation),
+        )
+        return activation
+
+
+def _task_page(request, *args, **kwargs):
+    # Keyflow routes task pages itself (workflows.urls); this is the node's view for viewflow's bookkeeping.
+    from .views import task_detail
+
+    return task_detail(request, *args, **kwargs)
+
+
+def _key_person_owner(activation):
+    due = activation.flow_task.calc_due(activation)
+    return key_person_user_for(activation.process.child_id, due.date() if due else None)
+
+
+class HumanTask(flow.View):
+    """A task for a person: `role` says who may take it, `due` when it falls due, `form` what they record,
+    and `on_complete` (a flow method) what completing it does, through the services."""
+
+    activation_class = HumanTaskActivation
+
+    def __init__(
+        self,
+        form: type[forms.Form],
+        *,
+        role: TaskRole,
+        due: Callable[[Any], Any] | None = None,
+        on_complete: Any = None,
+        shows: tuple[str, ...] = (),
+        **kwargs,
+    ) -> None:
+        super().__init__(_task_page, **kwargs)
+        self.form_class = form
+        self.role = TaskRole(role)
+        self._due = due
+        self._on_complete = on_complete
+        # The child's details this step needs, beyond who they are: a task page shows no more (confidentiality).
+        self.shows = shows
+        if self.role == TaskRole.KEY_PERSON:
+            self.Assign(_key_person_owner)
+        else:
+            # Recorded on the task row so the data says who may claim it; enforced by can_assign below.
+            self._owner_permission = f"workflows.{self.role}"
+            self._owner_permission_obj = None
+
+    def _resolve(self, instance) -> None:
+        super()._resolve(instance)
+        self._due = this.resolve(instance, self._due)
+        self._on_complete = this.resolve(instance, self._on_complete)
+
+    def calc_due(self, activation):
+        return self._due(activation) if self._due else None
+
+    def form_kwargs(self, task) -> dict[str, Any]:
+        return {"task": task}
+
+    def complete_with(self, activation, data: dict[str, Any], by) -> None:
+        if self._on_complete is not None:
+            self._on_complete(activation, data, by)
+
+    # Who may take the task. Scoped to the task's setting: a manager of another setting is nobody here.
+    def may_claim(self, user, entry: InboxEntry) -> bool:
+        staff = staff_of(user)
+        if staff is None or staff.setting_id != entry.setting_id:
+            return False
+        return {
+            TaskRole.MANAGER: staff.is_manager,
+            TaskRole.SENCO: staff.is_senco,
+            TaskRole.KEY_PERSON: False,  # key-person tasks are assigned, never claimed from a queue
+        }[self.role]
+
+    def can_assign(self, user, task) -> bool:
+        return task.owner_id is None and self.may_claim(user, task.inbox)
+
+    def can_execute(self, user, task) -> bool:
+        return is_owner(task.owner, user) and staff_of(user) is not None
+
+    def can_unassign(self, user, task) -> bool:
+        if task.owner_id is None or self.role == TaskRole.KEY_PERSON:
+            return False
+        return is_owner(task.owner, user) or self.may_claim(user, task.inbox)

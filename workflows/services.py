@@ -1,0 +1,157 @@
+"""Claiming, releasing and completing tasks: the one path the inbox page, the task page and the API share.
+
+Every write happens under the flow's row lock (select ... for update on the process row, IMMEDIATE on
+SQLite), and re-reads the task inside it: of two people completing the same task, the second finds it done
+and is told by whom, and nothing is written twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from django.db import transaction
+from django.utils import timezone
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from processes.errors import Conflict, NotPermitted, RuleViolation
+from processes.services import audit_record
+
+from .models import ChildProcess
+from .nodes import HumanTask
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+class FormInvalid(RuleViolation):
+    """The task's form refused the data; `errors` says what, field by field."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        self.errors = {field: [str(e) for e in messages] for field, messages in errors.items()}
+        first = next(iter(self.errors.values()), ["The form has errors."])[0]
+        super().__init__(f"Please correct the form: {first}")
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "someone"
+
+
+def _refuse_if_closed(task: Task) -> None:
+    if task.status == STATUS.DONE:
+        when = timezone.localtime(task.finished) if task.finished else None
+        raise Conflict(
+            f"This task was already completed by {_who(task.owner)}"
+            + (f" at {when:%H:%M on %d %b}" if when else "")
+            + ". Nothing was changed."
+        )
+    if task.status == STATUS.CANCELED:
+        reason = (task.data or {}).get("cancelled_because")
+        raise Conflict("This task was cancelled" + (f": {reason}" if reason else "") + ". Nothing was changed.")
+    if task.status not in OPEN:
+        raise Conflict(f"This task is {task.get_status_display().lower()} and cannot be changed.")
+
+
+class _Locked:
+    """The task, re-read under its flow's lock, with its process and node."""
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self.node: HumanTask = task.flow_task
+        self.process: ChildProcess = task.process.coerced
+
+
+def _locked(process_id: int, task_id: int):
+    """Context manager: lock the process row, then re-read the task inside the lock."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def manager():
+        task = Task.objects.select_related("process").filter(pk=task_id, process_id=process_id).first()
+        if task is None or not isinstance(task.flow_task, HumanTask):
+            raise NotPermitted("There is no such task.")
+        flow_class = task.flow_task.flow_class
+        try:
+            with flow_class.lock(process_id), transaction.atomic():
+                task = Task.objects.select_related("process", "owner", "inbox").get(pk=task_id)
+                yield _Locked(task)
+        except FlowLockFailed:
+            raise Conflict("This task is being updated by someone else right now. Try again in a moment.") from None
+
+    return manager()
+
+
+def task_claim(*, process_id: int, task_id: int, by) -> Task:
+    with _locked(process_id, task_id) as locked:
+        task = locked.task
+        _refuse_if_closed(task)
+        if task.owner_id == by.pk:
+            return task
+        if task.owner_id is not None:
+            raise Conflict(f"{_who(task.owner)} has already taken this task.")
+        if not locked.node.can_assign(by, task):
+            raise NotPermitted("You cannot take this task.")
+        activation = locked.node.activation_class(task)
+        activation.assign(by)
+        audit_record(actor=by, action="claim", record=task, setting_id=locked.process.setting_id,
+                     child_id=locked.process.child_id, summary=f"Took '{task.title}'")
+        return task
+
+
+def task_release(*, process_id: int, task_id: int, by) -> Task:
+    with _locked(process_id, task_id) as locked:
+        task = locked.task
+        _refuse_if_closed(task)
+        if task.owner_id is None:
+            raise Conflict("Nobody has taken this task.")
+        if not locked.node.can_unassign(by, task):
+            raise NotPermitted("Only the person who took this task, or a manager, can give it back.")
+        activation = locked.node.activation_class(task)
+        activation.unassign()
+        audit_record(actor=by, action="release", record=task, setting_id=locked.process.setting_id,
+                     child_id=locked.process.child_id, summary=f"Gave back '{task.title}'")
+        return task
+
+
+def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in data.items():
+        if hasattr(value, "pk"):
+            out[key] = value.pk
+        elif isinstance(value, (list, tuple)):
+            out[key] = [_jsonable(v) if isinstance(v, dict) else str(v) for v in value]
+        elif value is None or isinstance(value, (bool, int, float, str)):
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
+
+
+def task_complete(*, process_id: int, task_id: int, by, data: Mapping[str, Any]) -> Task:
+    """Complete a human task with the data of its form, and let the flow create what comes next.
+
+    An unassigned task the user may claim is claimed first. The form's validation and the services' rules
+    both run inside the lock and the transaction: any refusal leaves nothing written.
+    """
+    with _locked(process_id, task_id) as locked:
+        task, node = locked.task, locked.node
+        _refuse_if_closed(task)
+        if task.owner_id is None:
+            if not node.can_assign(by, task):
+                raise NotPermitted("You cannot take this task.")
+            node.activation_class(task).assign(by)
+        elif task.owner_id != by.pk:
+            raise NotPermitted(f"This task is assigned to {_who(task.owner)}.")
+        if not node.can_execute(by, task):
+            raise NotPermitted("You cannot complete this task.")
+        form = node.form_class(data=data, **node.form_kwargs(task))
+        if not form.is_valid():
+            raise FormInvalid(form.errors)
+        activation = node.activation_class(task)
+        activation.start(None)
+        node.complete_with(activation, form.cleaned_data, by)
+        task.data = {**(task.data or {}), "form": _jsonable(form.cleaned_data)}
+        activation.execute()
+        audit_record(actor=by, action="complete", record=task, setting_id=locked.process.setting_id,
+                     child_id=locked.process.child_id, summary=f"Completed '{task.title}'")
+        return task
