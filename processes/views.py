@@ -1,26 +1,147 @@
+"""Pages about children. Thin: who sees what lives in processes.access, every change in processes.services.
+
+Every page needs a log-in (LoginRequiredMiddleware); the records shown are special-category data, so the
+pages are never cached by the browser (a shared tablet's Back button must not show them after log-out).
+"""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
+from django_fsm_log.models import StateLog
 
-from .access import child_for, children_visible_to
+from . import sessions
+from .access import can_edit_child, child_for, children_visible_to, sees_whole_setting, staff_of
+from .forms import ChildFilter
+from .models import AssignmentRole, ConsentPurpose, KeyPersonAssignment, LifecycleState
+from .services import audit_record
+
+WORKFLOW_TIMELINE_TEMPLATE = "workflows/_child_timeline.html"
 
 
-@login_required
+def age_in_words(months: int) -> str:
+    years, months = divmod(max(months, 0), 12)
+    parts = []
+    if years:
+        parts.append(f"{years} year{'s' if years != 1 else ''}")
+    if months or not years:
+        parts.append(f"{months} month{'s' if months != 1 else ''}")
+    return " ".join(parts)
+
+
 def home(request):
-    return redirect("child-list")
+    try:
+        return redirect(reverse("inbox"))
+    except NoReverseMatch:
+        return redirect("child-list")
 
 
+def _current_assignments() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=KeyPersonAssignment.objects.current().select_related("staff__user"),
+        to_attr="current_assignments",
+    )
+
+
+def _label_key_persons(child) -> None:
+    roles = {a.role: a.staff for a in child.current_assignments}
+    child.key_person = roles.get(AssignmentRole.PRIMARY)
+    child.secondary_key_person = roles.get(AssignmentRole.SECONDARY)
+
+
+@method_decorator(never_cache, name="dispatch")
 class ChildListView(ListView):
     template_name = "processes/child_list.html"
     context_object_name = "children"
+    paginate_by = 50
 
     def get_queryset(self):
-        return children_visible_to(self.request.user).select_related("room")
+        visible = children_visible_to(self.request.user).select_related("room").prefetch_related(
+            _current_assignments()
+        )
+        self.filterset = ChildFilter(self.request.GET or None, queryset=visible, request=self.request)
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        children = list(context["object_list"])
+        for child in children:
+            _label_key_persons(child)
+            child.age_label = age_in_words(child.age_in_months())
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        context.update(
+            children=children,
+            object_list=children,
+            filterset=self.filterset,
+            filtering=self.filterset.is_filtering,
+            sees_whole_setting=sees_whole_setting(staff_of(self.request.user)),
+            page_query=params.urlencode(),
+        )
+        return context
 
 
-@login_required
+def _workflow_timeline_template() -> str | None:
+    """The workflows app adds the child's processes and tasks to this page when it provides the template."""
+    try:
+        select_template([WORKFLOW_TIMELINE_TEMPLATE])
+    except TemplateDoesNotExist:
+        return None
+    return WORKFLOW_TIMELINE_TEMPLATE
+
+
+def _consents(child) -> tuple[list[dict], list]:
+    """The decision in force for each purpose (and named recipient) and the whole history, newest first."""
+    history = list(child.consents.select_related("guardian", "recorded_by").order_by("-recorded_at", "-id"))
+    latest = {}
+    for consent in history:
+        latest.setdefault((consent.purpose, consent.recipient), consent)
+    in_force = []
+    for purpose in ConsentPurpose:
+        decisions = [c for (p, _), c in latest.items() if p == purpose]
+        if decisions:
+            in_force.extend({"purpose": purpose, "consent": c} for c in sorted(decisions, key=lambda c: c.recipient))
+        else:
+            in_force.append({"purpose": purpose, "consent": None})
+    return in_force, history
+
+
+@never_cache
 def child_detail(request, pk: int):
     child = child_for(request.user, pk)
-    return render(request, "processes/child_detail.html", {"child": child})
+    # Reading special-category data is itself recorded: who looked at which child, and when.
+    audit_record(actor=request.user, action="read", record=child, summary=f"Viewed {child.name}'s record")
+
+    assignments = list(child.assignments.select_related("staff__user").order_by("-starts_on", "-id"))
+    current = {a.role: a for a in assignments if a.is_current}
+    consents_in_force, consent_history = _consents(child)
+    state_labels = dict(LifecycleState.choices)
+    lifecycle = list(StateLog.objects.for_(child).select_related("by").order_by("-timestamp", "-id"))
+    for entry in lifecycle:
+        entry.source_label = state_labels.get(entry.source_state, entry.source_state or "—")
+        entry.target_label = state_labels.get(entry.state, entry.state)
+
+    return render(request, "processes/child_detail.html", {
+        "child": child,
+        "age": age_in_words(child.age_in_months()),
+        "sessions_attended": sessions.describe(child.attending_sessions),
+        "sessions_count": sessions.count(child.attending_sessions),
+        "key_person": current.get(AssignmentRole.PRIMARY),
+        "secondary_key_person": current.get(AssignmentRole.SECONDARY),
+        "assignments": assignments,
+        "guardian_links": child.guardian_links.select_related("guardian").order_by(
+            "-is_primary_contact", "guardian__last_name", "guardian__first_name"
+        ),
+        "consents_in_force": consents_in_force,
+        "consent_history": consent_history,
+        "lifecycle": lifecycle,
+        "can_edit": can_edit_child(request.user, child),
+        "workflow_timeline_template": _workflow_timeline_template(),
+    })
