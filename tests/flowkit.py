@@ -1,0 +1,64 @@
+"""Driving the real flows in tests: register a child, find their open tasks, complete them through the service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from viewflow.workflow.models import Task
+
+from processes import services
+from workflows import services as wf
+
+from .factories import ChildGuardianFactory
+
+OPEN = ("NEW", "ASSIGNED")
+
+
+def register(*, setting, room, manager, start_in_days: int = 14, sessions=("mon_am", "tue_am", "wed_am"), **extra):
+    child = services.child_register(
+        setting=setting, by=manager.user, first_name=extra.pop("first_name", "Amelia"), last_name="Jones",
+        date_of_birth=timezone.localdate() - dt.timedelta(days=800),
+        start_date=timezone.localdate() + dt.timedelta(days=start_in_days), room=room,
+        sessions_attended=list(sessions), **extra,
+    )
+    ChildGuardianFactory(child=child)
+    return child
+
+
+def open_tasks(child, node: str | None = None) -> list[Task]:
+    tasks = Task.objects.filter(process__childprocess__child=child, status__in=OPEN).select_related("owner")
+    tasks = [t for t in tasks.order_by("pk") if node is None or t.flow_task.name == node]
+    return tasks
+
+
+def the_task(child, node: str) -> Task:
+    tasks = open_tasks(child, node)
+    assert len(tasks) == 1, f"expected one open {node} task, found {tasks}"
+    return tasks[0]
+
+
+def complete(task: Task, by, **data) -> Task:
+    return wf.task_complete(process_id=task.process_id, task_id=task.pk, by=by, data=data)
+
+
+def allocate(child, manager, primary, secondary, **extra):
+    return complete(the_task(child, "allocate"), manager.user, primary=primary.pk, secondary=secondary.pk, **extra)
+
+
+def introduce(child, by):
+    when = timezone.localtime() + dt.timedelta(days=2)
+    complete(the_task(child, "arrange_meeting"), by, starts_at=when.strftime("%Y-%m-%d %H:%M"), duration_minutes=30)
+    complete(the_task(child, "all_about_me"), by, routines="Naps after lunch", likes="Trains")
+
+
+def agree_plan(child, by, visits: str | None = None):
+    task = the_task(child, "plan")
+    if visits is None:
+        visits = task.flow_task.form_class(task=task).initial["visits"]
+    complete(task, by, visits=visits)
+
+
+def record_visits(child, by):
+    while open_tasks(child, "record_visit"):
+        complete(the_task(child, "record_visit"), by, how_it_went="Played with the trains, cried briefly")
