@@ -1,0 +1,42 @@
+# Keyflow. The two commands a newcomer needs: `make run` and `make test`. See README.md.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: help install test run migrate demo worker clean
+
+help:
+	@echo "make run      install, migrate, load the demo setting, serve http://127.0.0.1:8000/ with a worker"
+	@echo "make test     install and run the whole test suite (DATABASE_URL is passed through)"
+	@echo "make install  create .venv and install Keyflow (fast when already done)"
+	@echo "make migrate  apply database migrations"
+	@echo "make demo     load (or refresh) the demo setting"
+	@echo "make worker   run the Celery worker with embedded beat in the foreground"
+	@echo "make clean    remove var/ (database, queue, logs) and .venv"
+
+install:
+	@scripts/install.sh
+
+# DATABASE_URL and the rest of the environment reach pytest unchanged; pytest's exit code is make's.
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS) tests/
+
+run: install
+	@scripts/run.sh
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+worker: install
+	@mkdir -p var
+	$(BIN)/celery -A keyflow worker -B --pool=solo --loglevel=INFO --schedule var/celerybeat-schedule
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load the demo setting, then serve Keyflow with its Celery worker (and beat) behind it.
+# Ctrl-C (or a TERM to this script) stops both the server and the worker; so does either of them dying.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+BIN=.venv/bin
+HOST="${KEYFLOW_HOST:-127.0.0.1}"
+PORT="${KEYFLOW_PORT:-8000}"
+LOG_DIR=var/log
+WORKER_LOG="$LOG_DIR/worker.log"
+WORKER_PID=""
+SERVER_PID=""
+
+# Both children run in their own process group (setsid), so one signal reaches runserver's autoreloader
+# child and the worker's embedded beat as well, and nothing is left holding the port or the queue.
+stop_group() {
+    local pid="$1" name="$2"
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+    echo "==> Stopping the $name"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    # A warm shutdown lets a running task finish; don't wait for ever.
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.2
+    done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+}
+cleanup() {
+    stop_group "$SERVER_PID" "web server"
+    stop_group "$WORKER_PID" "background worker"
+}
+# Exec'd in the background subshell, so $! is the child's own pid (and, with setsid, its process group).
+in_own_group() {
+    if command -v setsid >/dev/null 2>&1; then
+        exec setsid "$@"
+    fi
+    exec "$@"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+echo "==> Applying database migrations"
+"$BIN/python" manage.py migrate --noinput
+
+echo "==> Loading the demo setting"
+"$BIN/python" manage.py load_demo
+
+mkdir -p "$LOG_DIR"
+echo "==> Starting the Celery worker with embedded beat (log: $WORKER_LOG)"
+in_own_group "$BIN/celery" -A keyflow worker -B --pool=solo --loglevel=INFO \
+    --schedule var/celerybeat-schedule >>"$WORKER_LOG" 2>&1 </dev/null &
+WORKER_PID=$!
+
+sleep 1
+if ! kill -0 "$WORKER_PID" 2>/dev/null; then
+    echo "The Celery worker did not start; see $WORKER_LOG:" >&2
+    tail -n 20 "$WORKER_LOG" >&2
+    exit 1
+fi
+
+cat <<MSG
+
+  Keyflow is starting at  http://$HOST:$PORT/
+  Log in there with one of the demo accounts listed above.
+  Press Ctrl-C to stop the server and the worker.
+
+MSG
+
+in_own_group "$BIN/python" manage.py runserver "$HOST:$PORT" </dev/null &
+SERVER_PID=$!
+
+# `wait -n` returns as soon as either child ends (or a signal arrives, running the traps at once): a
+# worker that dies takes the server down with it rather than leaving a half-working app.
+status=0
+if (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 501 )); then
+    wait -n "$SERVER_PID" "$WORKER_PID" || status=$?
+else
+    wait "$SERVER_PID" || status=$?
+fi
+if ! kill -0 "$WORKER_PID" 2>/dev/null; then
+    echo "The Celery worker stopped; see $WORKER_LOG." >&2
+fi
+exit "$status"
