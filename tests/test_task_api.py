@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from processes.errors import Conflict
+from workflows import services as wf
+
+from .factories import SettingFactory, StaffFactory
+from .flowkit import allocate, open_tasks, register, the_task
+
+
+def _api(task, action=""):
+    name = {"": "api-task-detail", "claim": "api-task-claim", "release": "api-task-release",
+            "complete": "api-task-complete"}[action]
+    return reverse(name, args=[task.process_id, task.pk])
+
+
+def test_the_api_drives_allocation_and_introduction_end_to_end(client, setting, room, manager, key_person,
+                                                             other_key_person):
+    child = register(setting=setting, room=room, manager=manager)
+    client.force_login(manager.user)
+    [row] = client.get(reverse("api-task-list")).json()["results"]
+    assert row["title"] == "Allocate a key person" and row["owner"] is None and row["role"] == "manager"
+    task = the_task(child, "allocate")
+    detail = client.get(_api(task)).json()
+    assert {"primary", "secondary", "over_caseload_reason", "notes"} <= set(detail["form"])
+    assert [key_person.pk, str(key_person)] in detail["form"]["primary"]["choices"]
+    assert client.post(_api(task, "claim")).json()["owner"] == manager.user.username
+    done = client.post(_api(task, "complete"), {"primary": key_person.pk, "secondary": other_key_person.pk},
+                       content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "DONE"
+
+    client.force_login(key_person.user)
+    rows = client.get(reverse("api-task-list")).json()["results"]
+    assert {r["title"] for r in rows} == {"Arrange the parents' introduction", "Complete 'all about me' with the parents"}
+    meeting = the_task(child, "arrange_meeting")
+    refused = client.post(_api(meeting, "complete"), {"starts_at": "2099-01-01T10:00", "duration_minutes": 30},
+                          content_type="application/json")
+    assert refused.status_code == 400 and "starts_at" in refused.json()["errors"]
+
+
+def test_the_api_refuses_a_second_completion_with_409_and_who_did_it(client, setting, room, manager, key_person,
+                                                                    other_key_person):
+    child = register(setting=setting, room=room, manager=manager)
+    task = the_task(child, "allocate")
+    allocate(child, manager, key_person, other_key_person)
+    other_manager = StaffFactory(setting=setting, manager=True)
+    client.force_login(other_manager.user)
+    response = client.post(_api(task, "complete"), {"primary": key_person.pk, "secondary": other_key_person.pk},
+                           content_type="application/json")
+    assert response.status_code == 409
+    assert "already completed by" in response.json()["detail"]
+
+
+def test_the_api_hides_other_settings_tasks(client, setting, room, manager):
+    task = the_task(register(setting=setting, room=room, manager=manager), "allocate")
+    client.force_login(StaffFactory(setting=SettingFactory(), manager=True).user)
+    assert client.get(reverse("api-task-list")).json()["count"] == 0
+    assert client.get(_api(task)).status_code == 404
+    assert client.post(_api(task, "claim")).status_code == 404
+
+
+def test_the_api_requires_log_in(client):
+    assert client.get(reverse("api-task-list")).status_code in (401, 403)
+
+
+def test_the_openapi_schema_is_served(client, manager):
+    client.force_login(manager.user)
+    response = client.get(reverse("api-schema"), {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/tasks/" in paths
+    assert any(p.endswith("/complete/") for p in paths)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_completing_the_same_task_at_once_get_one_success_and_one_clear_refusal(
+    setting, room, manager, key_person, other_key_person
+):
+    second = StaffFactory(setting=setting, manager=True)
+    child = register(setting=setting, room=room, manager=manager)
+    task = the_task(child, "allocate")
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def complete_as(user, primary, secondary):
+        try:
+            barrier.wait()
+            wf.task_complete(process_id=task.process_id, task_id=task.pk, by=user,
+                             data={"primary": primary.pk, "secondary": secondary.pk})
+            outcomes.append("ok")
+        except Conflict as exc:
+            outcomes.append(exc.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=complete_as, args=(manager.user, key_person, other_key_person)),
+               threading.Thread(target=complete_as, args=(second.user, other_key_person, key_person))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes, key=lambda o: o != "ok")[0] == "ok"
+    assert outcomes.count("ok") == 1
+    refusal = next(o for o in outcomes if o != "ok")
+    assert "already completed by" in refusal or "being updated" in refusal
+    assert child.assignments.count() == 2  # one allocation written, not two
+    assert {t.flow_task.name for t in open_tasks(child)} == {"arrange_meeting", "all_about_me"}
