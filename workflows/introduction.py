@@ -18,7 +18,7 @@ from .nodes import HumanTask
 
 class IntroductionMeetingForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="On or before the child's first day.",
     )
     duration_minutes = forms.IntegerField(min_value=5, max_value=240, initial=30, label="Length (minutes)")

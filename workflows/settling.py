@@ -99,11 +99,11 @@ class SettlingSessionForm(forms.Form):
 
 
 class SettlingReviewForm(forms.Form):
-    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Review held on")
+    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Review held on")
     outcome = forms.ChoiceField(choices=SettlingOutcome.choices, widget=forms.RadioSelect)
     parents_view = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="The parents' view")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    next_review_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    next_review_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                      label="Next review", help_text="Needed if the child needs longer.")
     extra_visits = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                    label="Extra settling visits", help_text=PLAN_HELP)

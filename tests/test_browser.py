@@ -1,0 +1,65 @@
+"""The main journey in a real browser: Debian's chromium driven by Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+from django.utils import timezone
+
+from .flowkit import agree_plan, allocate, introduce, record_visits, register
+
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (make install does it)"),
+]
+
+
+@pytest.fixture
+def browser():
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_person_completes_a_settling_in_review_and_sees_the_timeline(
+    live_server, browser, setting, room, manager, key_person, other_key_person
+):
+    child = register(setting=setting, room=room, manager=manager, first_name="Maya")
+    allocate(child, manager, key_person, other_key_person)
+    introduce(child, key_person.user)
+    agree_plan(child, key_person.user, visits=f"{timezone.localdate() + dt.timedelta(days=1)} 09:30 60 with parent")
+    record_visits(child, key_person.user)
+
+    page = browser.new_page(viewport={"width": 820, "height": 1180})  # a tablet in the room
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(key_person.user.username)
+    page.get_by_label("Password").fill("pass-word-123")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server.url}/inbox/")
+    page.get_by_role("link", name="Hold the settling-in review with the parents").click()
+    page.get_by_label("Settled").check()
+    page.get_by_label("The parents' view").fill("Maya waves goodbye happily now")
+    page.get_by_role("button", name="Complete").click()
+    assert "Nothing waiting for you" in page.content()
+
+    page.goto(f"{live_server.url}/children/{child.pk}/timeline/")
+    timeline = page.locator("#timeline").inner_text()
+    assert "Hold the settling-in review with the parents" in timeline
+    assert f"done by {key_person.user.get_full_name()}" in timeline
+    child.refresh_from_db()
+    assert child.state == "settled"
