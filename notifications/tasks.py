@@ -10,3 +10,11 @@ from .letters import key_persons_letter_send
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def email_parents_key_persons(self, *, child_id: int) -> int:
     return key_persons_letter_send(child_id=child_id)
+
+
+@shared_task
+def reroute_key_person_tasks() -> int:
+    """Hourly: hand key-person tasks to the secondary while the key person is away, and back on return."""
+    from workflows.routing import tasks_reroute
+
+    return tasks_reroute()

@@ -125,3 +125,21 @@ def test_the_secondary_can_complete_a_task_while_covering(introduced, key_person
                                   reason="Training day")
     complete(the_task(introduced, "record_visit"), other_key_person.user, how_it_went="Settled quickly")
     assert SettlingSession.objects.get(child=introduced).recorded_by == other_key_person.user
+
+
+def test_the_hourly_sweep_hands_tasks_back_when_the_key_person_returns(
+    introduced, key_person, other_key_person, manager
+):
+    from notifications.tasks import reroute_key_person_tasks
+    from processes.models import StaffAbsence
+
+    introduce(introduced, key_person.user)
+    services.staff_absence_record(staff=key_person, by=manager.user, starts_on=timezone.localdate() - dt.timedelta(days=3),
+                                  ends_on=timezone.localdate() + dt.timedelta(days=30), reason="Annual leave")
+    plan = the_task(introduced, "plan")
+    assert plan.owner == other_key_person.user
+    StaffAbsence.objects.filter(staff=key_person).update(ends_on=timezone.localdate() - dt.timedelta(days=1))
+    assert reroute_key_person_tasks.delay().get() == 1
+    plan.refresh_from_db()
+    assert plan.owner == key_person.user
+    assert reroute_key_person_tasks.delay().get() == 0  # a second run moves nothing
