@@ -24,8 +24,12 @@ class AppendOnlyModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
+        # A new object given an existing row's id would otherwise be saved as an UPDATE of that row.
+        if not self._state.adding or (
+            self.pk is not None and type(self)._base_manager.using(kwargs.get("using")).filter(pk=self.pk).exists()
+        ):
             raise AppendOnlyError(f"{type(self).__name__} rows are append-only: add a new entry instead.")
+        kwargs["force_insert"] = True
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

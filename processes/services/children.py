@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from .. import sessions
@@ -26,6 +27,22 @@ def _require_manager(by, setting_id: int, doing: str) -> None:
 def _check_room(setting: Setting, room: Room | None) -> None:
     if room is not None and room.setting_id != setting.pk:
         raise RuleViolation("That room belongs to another setting.", field="room")
+
+
+def _validate(child: Child) -> None:
+    """The model's own validation (and its database constraints), as a RuleViolation with a readable message."""
+    if child.start_date and child.start_date < child.date_of_birth:
+        raise RuleViolation("The start date is before the date of birth.", field="start_date")
+    if child.start_date and child.expected_leaving_date and child.expected_leaving_date <= child.start_date:
+        raise RuleViolation("The expected leaving date must be after the start date.", field="expected_leaving_date")
+    try:
+        child.full_clean(exclude=["state"])
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        if field == NON_FIELD_ERRORS:
+            raise RuleViolation(" ".join(messages)) from None
+        label = str(Child._meta.get_field(field).verbose_name).capitalize()
+        raise RuleViolation(f"{label}: {' '.join(messages)}", field=field) from None
 
 
 @transaction.atomic
@@ -57,7 +74,7 @@ def child_register(
         setting=setting, room=room, first_name=first_name.strip(), last_name=last_name.strip(),
         date_of_birth=date_of_birth, start_date=start_date, attending_sessions=mask, **details,
     )
-    child.full_clean(exclude=["state"])
+    _validate(child)
     child.save()
     audit_record(actor=by, action="create", record=child, summary=f"Registered {child.name}")
     child_registered.send(sender=Child, child=child, by=by)
@@ -76,7 +93,7 @@ def child_update(*, child: Child, by, **changes) -> Child:
     before = {name: str(getattr(child, name)) for name in changes}
     for name, value in changes.items():
         setattr(child, name, value)
-    child.full_clean(exclude=["state"])
+    _validate(child)
     child.save(update_fields=list(changes))
     diff = {n: [before[n], str(getattr(child, n))] for n in changes if before[n] != str(getattr(child, n))}
     if diff:

@@ -12,9 +12,15 @@ from ..signals import consent_changed
 from .audit import audit_record
 
 
+def _normalise_recipient(recipient: str) -> str:
+    return " ".join(recipient.split())
+
+
 def consent_latest(*, child: Child, purpose: str, recipient: str = "") -> Consent | None:
+    # Staff type the recipient each time: "speech and language therapy" is the same service as
+    # "Speech and Language Therapy", so a withdrawal must not miss the grant over capitals or spaces.
     return (
-        Consent.objects.filter(child=child, purpose=purpose, recipient=recipient.strip())
+        Consent.objects.filter(child=child, purpose=purpose, recipient__iexact=_normalise_recipient(recipient))
         .order_by("-recorded_at", "-id")
         .first()
     )
@@ -43,8 +49,20 @@ def consent_record(
     staff = staff_of(by)
     if staff is None or staff.setting_id != child.setting_id:
         raise NotPermitted("Only staff of the child's setting can record consent.")
-    purpose, status, method = ConsentPurpose(purpose), ConsentStatus(status), ConsentMethod(method)
-    recipient = recipient.strip()
+    try:
+        purpose = ConsentPurpose(purpose)
+    except ValueError:
+        raise RuleViolation(f"There is no consent purpose called {purpose!r}.", field="purpose") from None
+    try:
+        status = ConsentStatus(status)
+    except ValueError:
+        raise RuleViolation(f"A consent decision is granted, declined or withdrawn, not {status!r}.",
+                            field="status") from None
+    try:
+        method = ConsentMethod(method)
+    except ValueError:
+        raise RuleViolation(f"There is no way of obtaining consent called {method!r}.", field="method") from None
+    recipient = _normalise_recipient(recipient)
     if purpose == ConsentPurpose.SHARE_PROFESSIONAL and not recipient:
         raise RuleViolation("Name the professional or service the records may be shared with.", field="recipient")
     if purpose != ConsentPurpose.SHARE_PROFESSIONAL:
@@ -55,6 +73,8 @@ def consent_record(
     if not link.has_parental_responsibility:
         raise RuleViolation(f"{guardian} does not have parental responsibility for {child}.", field="guardian")
     latest = consent_latest(child=child, purpose=purpose, recipient=recipient)
+    if latest is not None:
+        recipient = latest.recipient  # one spelling per recipient, so the history reads as one thread
     if status == ConsentStatus.WITHDRAWN and (latest is None or latest.status != ConsentStatus.GRANTED):
         raise RuleViolation("There is no consent in force to withdraw.", field="status")
     given_at = given_at or timezone.now()

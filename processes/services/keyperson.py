@@ -32,7 +32,10 @@ def key_person_assign(
     The old row is ended, never overwritten: the child's history of key persons stays whole.
     """
     _require_manager(by, child.setting_id, "allocate key persons")
-    role = AssignmentRole(role)
+    try:
+        role = AssignmentRole(role)
+    except ValueError:
+        raise RuleViolation(f"There is no key person role called {role!r}.", field="role") from None
     # Serialise changes to one child's key persons, so two managers cannot both "replace" the same row.
     child = Child.objects.select_for_update().get(pk=child.pk)
     if staff.setting_id != child.setting_id:

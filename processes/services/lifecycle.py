@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, can_proceed
 
 from ..errors import Conflict, NotPermitted, RuleViolation
 from ..models import Child
@@ -21,7 +21,7 @@ REASON_REQUIRED = {"withdraw"}
 
 
 def _unmet_conditions(child: Child, name: str) -> list[str]:
-    transition = next(t for t in getattr(child, name)._django_fsm.get_all_transitions(Child) if t.name == name)
+    transition = getattr(child, name)._django_fsm.get_transition(child.state)
     return [GUARD_MESSAGES.get(c.__name__, c.__name__) for c in transition.conditions if not c(child)]
 
 
@@ -40,7 +40,9 @@ def child_transition(*, child: Child, transition: str, by, reason: str = "") -> 
     allowed_from = [t.source for t in child.get_all_state_transitions() if t.name == transition]
     if child.state not in allowed_from and "*" not in allowed_from:
         raise RuleViolation(f"{child} is {child.get_state_display().lower()}: they cannot {label} from there.")
-    if by is not None and not has_transition_perm(method, by):
+    # django-fsm's has_transition_perm() also checks the guards, which would report an unmet guard (no
+    # secondary, no leaving date) to a manager as "not allowed": ask about the permission alone.
+    if by is not None and not method._django_fsm.has_transition_perm(child, child.state, by):
         raise NotPermitted(f"You are not allowed to {label} {child}.")
     if not can_proceed(method):
         raise RuleViolation(f"{child} cannot {label}: " + "; ".join(_unmet_conditions(child, transition)) + ".")
