@@ -64,12 +64,6 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY" in result.stderr
 
 
-@pytest.mark.xfail(
-    reason="viewflow 2.4 ships roboto-fontface.css naming font files its wheel lacks, so the manifest storage's "
-    "post-processing fails; needs a static storage in keyflow/ that tolerates viewflow's missing references",
-    raises=AssertionError,
-    strict=False,
-)
 def test_production_static_files_collect(tmp_path):
     env = _production_env(tmp_path, STATIC_ROOT=str(tmp_path / "static"))
 
