@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from io import StringIO
 
 import pytest
@@ -236,3 +238,20 @@ def test_it_refuses_when_a_demo_username_belongs_to_someone_else(db):
         load_demo()
     assert not Setting.objects.filter(name=demo.SETTING_NAME).exists()
     assert not Organisation.objects.filter(name=demo.ORGANISATION_NAME).exists()
+
+
+@pytest.mark.parametrize("today", [dt.date(2027, month, day) for month in range(1, 13) for day in (1, 20)]
+                         + [dt.date(2027, 7, 23), dt.date(2027, 8, 31), dt.date(2028, 2, 29)])
+def test_the_children_fit_their_rooms_and_school_years_whatever_the_day(today):
+    ctx = demo.DemoContext(today=today, rng=random.Random(demo.SEED), setting=None, rooms={}, staff={}, buddies={})
+    for spec in demo.plan_children(ctx):
+        _name, low, high, _ratio, leaves_for_school = demo.ROOMS[spec.room]
+        age = Child(date_of_birth=spec.date_of_birth).age_in_months(today)
+        assert low <= age < high, (spec.name, age)
+        assert spec.date_of_birth < spec.start_date
+        assert (spec.start_date > today) == (spec.stage in (S.REGISTERED, S.ALLOCATED, S.WITHDRAWN)), spec.name
+        if leaves_for_school:
+            details = demo.school_leaving_details(ctx, spec)
+            assert details["expected_leaving_date"] > max(today, spec.start_date), spec.name
+            if spec.stage == S.LEAVING:
+                assert details.get("destination_school"), spec.name
