@@ -6,12 +6,14 @@ pages are never cached by the browser (a shared tablet's Back button must not sh
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from django_fsm_log.models import StateLog
@@ -23,6 +25,7 @@ from .models import AssignmentRole, ConsentPurpose, KeyPersonAssignment, Lifecyc
 from .services import audit_record
 
 WORKFLOW_TIMELINE_TEMPLATE = "workflows/_child_timeline.html"
+WORKFLOW_TIMELINE_BUILDER = "workflows.timeline.child_timeline"
 
 
 def age_in_words(months: int) -> str:
@@ -63,8 +66,18 @@ class ChildListView(ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        visible = children_visible_to(self.request.user).select_related("room").prefetch_related(
-            _current_assignments()
+        visible = (
+            children_visible_to(self.request.user)
+            .select_related("room")
+            .prefetch_related(_current_assignments())
+            # In the order the names are shown: "Liv Nowak" sorts under L, not under her given name Olivia.
+            # Annotated, not ordered by expressions: a key person's list is SELECT DISTINCT, and PostgreSQL
+            # only orders that by selected columns.
+            .annotate(
+                sort_name=Lower(Coalesce(NullIf("preferred_name", Value("")), "first_name")),
+                sort_surname=Lower("last_name"),
+            )
+            .order_by("sort_name", "sort_surname", "pk")
         )
         self.filterset = ChildFilter(self.request.GET or None, queryset=visible, request=self.request)
         return self.filterset.qs
@@ -88,13 +101,20 @@ class ChildListView(ListView):
         return context
 
 
-def _workflow_timeline_template() -> str | None:
-    """The workflows app adds the child's processes and tasks to this page when it provides the template."""
+def _workflow_timeline(child) -> dict:
+    """The workflows app adds the child's processes and tasks to this page when it provides the partial.
+
+    Looked up, not imported at module level: processes is the lower layer and must work without workflows.
+    """
     try:
         select_template([WORKFLOW_TIMELINE_TEMPLATE])
     except TemplateDoesNotExist:
-        return None
-    return WORKFLOW_TIMELINE_TEMPLATE
+        return {"workflow_timeline_template": None}
+    try:
+        child_timeline = import_string(WORKFLOW_TIMELINE_BUILDER)
+    except ImportError:
+        return {"workflow_timeline_template": WORKFLOW_TIMELINE_TEMPLATE}
+    return {"workflow_timeline_template": WORKFLOW_TIMELINE_TEMPLATE, "timeline": child_timeline(child)}
 
 
 def _consents(child) -> tuple[list[dict], list]:
@@ -143,5 +163,5 @@ def child_detail(request, pk: int):
         "consent_history": consent_history,
         "lifecycle": lifecycle,
         "can_edit": can_edit_child(request.user, child),
-        "workflow_timeline_template": _workflow_timeline_template(),
+        **_workflow_timeline(child),
     })

@@ -192,6 +192,13 @@ def test_the_list_searches_by_any_part_of_the_name(client, manager, two_rooms):
     assert listed(client.get(LIST, {"q": "  "})) == ["Amelia Smith", "Benji Jones"]
 
 
+def test_the_list_is_in_the_order_of_the_names_shown(client, manager, setting, room, two_rooms):
+    ChildFactory(setting=setting, room=room, first_name="Olivia", last_name="Nowak", preferred_name="Liv")
+    ChildFactory(setting=setting, room=room, first_name="charlie", last_name="Brown")
+    client.force_login(manager.user)
+    assert listed(client.get(LIST)) == ["Amelia Smith", "Benji Jones", "charlie Brown", "Liv Nowak"]
+
+
 def test_a_search_that_finds_nobody_says_so(client, manager, two_rooms):
     client.force_login(manager.user)
     html = client.get(LIST, {"q": "nobody-by-this-name"}).content.decode()
