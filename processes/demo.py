@@ -474,20 +474,92 @@ def link_family(ctx: DemoContext, child: Child, spec: ChildSpec) -> None:
 # --- services' signals) has already done its part: it does only what is still missing.
 
 
+def _open_task(child: Child, node: str):
+    """The child's open workflow task at `node`, if the workflows app has one waiting."""
+    from viewflow.workflow.models import Task
+
+    for task in Task.objects.filter(process__childprocess__child=child, status__in=("NEW", "ASSIGNED")):
+        if task.flow_task.name == node:
+            return task
+    return None
+
+
+def _complete(child: Child, node: str, by, **data) -> bool:
+    """Complete the child's open task at `node` through the workflow service, as the person would."""
+    from workflows.services import task_complete
+
+    task = _open_task(child, node)
+    if task is None:
+        return False
+    task_complete(process_id=task.process_id, task_id=task.pk, by=by, data=data)
+    return True
+
+
 def step_allocate(ctx: DemoContext, child: Child, spec: ChildSpec) -> Child:
-    """Registered → allocated: a key person and a secondary, chosen as the manager would."""
+    """Registered → allocated: a key person and a secondary, chosen as the manager would, through the
+    allocation workflow when one is waiting (which then starts the introduction)."""
     current = {a.role: a.staff for a in child.assignments.current().select_related("staff__user")}
     primary = current.get(AssignmentRole.PRIMARY)
+    why = ""
     if primary is None:
         primary, why = choose_key_person(ctx, child)
+    secondary = current.get(AssignmentRole.SECONDARY) or choose_secondary(ctx, child, primary)
+    if _complete(child, "allocate", ctx.manager, primary=primary.pk, secondary=secondary.pk, notes=why,
+                 starts_on=_assignment_start(ctx, child).isoformat()):
+        child.refresh_from_db()
+        return child
+    if AssignmentRole.PRIMARY not in current:
         key_person_assign(child=child, staff=primary, role=AssignmentRole.PRIMARY, by=ctx.manager,
                           starts_on=_assignment_start(ctx, child), reason=why)
     if AssignmentRole.SECONDARY not in current:
-        secondary = choose_secondary(ctx, child, primary)
         key_person_assign(child=child, staff=secondary, role=AssignmentRole.SECONDARY, by=ctx.manager,
                           starts_on=_assignment_start(ctx, child),
                           reason=f"Covers for {primary.user.first_name} when they are away.")
     return _advance(ctx, child, "allocate", S.ALLOCATED, by=ctx.manager)
+
+
+def step_introduce(ctx: DemoContext, child: Child, spec: ChildSpec) -> Child:
+    """The introduction workflow: meeting the parents before the first day, and "all about me"."""
+    key_person = ctx.primary_of(child)
+    if key_person is None:
+        return child
+    by = key_person.user
+    meeting = _moment(ctx, (child.start_date or ctx.today) - dt.timedelta(days=3), 10, 0)
+    _complete(child, "arrange_meeting", by, starts_at=timezone.localtime(meeting).strftime("%Y-%m-%d %H:%M"),
+              duration_minutes=45, location="The room", with_whom="Both parents")
+    _complete(child, "all_about_me", by, routines="Sleeps after lunch; snack mid-morning.",
+              likes="Sand, water play, stories", dislikes="Loud noises", sleep="One nap, about an hour",
+              home_language=child.home_language, allergies=child.allergies, feeding=child.dietary_needs)
+    return child
+
+
+def _visits_text(start: dt.date) -> str:
+    return "\n".join(f"{start + dt.timedelta(days=i)} 09:30 {minutes}" + (" with parent" if i < 2 else "")
+                      for i, minutes in enumerate((60, 90, 120)))
+
+
+def step_plan_settling(ctx: DemoContext, child: Child, spec: ChildSpec) -> Child:
+    """The settling-in workflow's plan: short visits growing longer, agreed with the parents."""
+    key_person = ctx.primary_of(child)
+    if key_person and _complete(child, "plan", key_person.user,
+                                visits=_visits_text((child.start_date or ctx.today) - dt.timedelta(days=7))):
+        child.refresh_from_db()
+        # Record the first visit: the rest wait in the key person's inbox.
+        _complete(child, "record_visit", key_person.user, how_it_went="Clung to mum at first, then played with the sand.")
+    return child
+
+
+def step_finish_settling(ctx: DemoContext, child: Child, spec: ChildSpec) -> Child:
+    key_person = ctx.primary_of(child)
+    if key_person is None:
+        return child
+    while _complete(child, "record_visit", key_person.user, how_it_went="A happy visit; waved goodbye."):
+        pass
+    held = min(ctx.today, (child.start_date or ctx.today) + dt.timedelta(weeks=4))
+    _complete(child, "review", key_person.user, held_on=held.isoformat(), outcome="settled",
+              parents_view="Happy with how they have settled.")
+    child.refresh_from_db()
+    return child
 
 
 def step_first_day(ctx: DemoContext, child: Child, spec: ChildSpec) -> Child:
@@ -572,11 +644,11 @@ def step_withdraw(ctx: DemoContext, child: Child, spec: ChildSpec) -> Child:
     return _advance(ctx, child, "withdraw", S.WITHDRAWN, by=ctx.manager, reason=spec.extras["reason"])
 
 
-_TO_SETTLING_IN = (step_allocate, step_first_day, step_begin_settling_in)
-_TO_SETTLED = (*_TO_SETTLING_IN, step_settle, step_while_settled)
+_TO_SETTLING_IN = (step_allocate, step_introduce, step_first_day, step_plan_settling, step_begin_settling_in)
+_TO_SETTLED = (*_TO_SETTLING_IN, step_finish_settling, step_settle, step_while_settled)
 STAGE_STEPS: dict[str, tuple[Callable[[DemoContext, Child, ChildSpec], Child], ...]] = {
     S.REGISTERED: (),  # waiting for the manager to allocate a key person
-    S.ALLOCATED: (step_allocate,),  # starting soon: introductions to the parents under way
+    S.ALLOCATED: (step_allocate,),  # starting soon: introductions to the parents in the key person's inbox
     S.SETTLING_IN: _TO_SETTLING_IN,
     S.SETTLED: _TO_SETTLED,
     S.IN_TRANSITION: (*_TO_SETTLED, step_begin_room_move),

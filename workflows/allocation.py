@@ -16,6 +16,10 @@ from .nodes import HumanTask
 class AllocateForm(forms.Form):
     primary = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Key person")
     secondary = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Secondary key person")
+    starts_on = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="When the allocation takes effect; today if left blank.",
+    )
     over_caseload_reason = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}),
         label="Reason to go over the key person's caseload",
@@ -78,11 +82,12 @@ class AllocationFlow(ChildFlowMixin, flow.Flow):
         if current.get(AssignmentRole.PRIMARY) != data["primary"].pk:
             services.key_person_assign(
                 child=child, staff=data["primary"], role=AssignmentRole.PRIMARY, by=by, reason=reason,
-                over_caseload_reason=data.get("over_caseload_reason", ""),
+                starts_on=data.get("starts_on"), over_caseload_reason=data.get("over_caseload_reason", ""),
             )
         if current.get(AssignmentRole.SECONDARY) != data["secondary"].pk:
             services.key_person_assign(
-                child=child, staff=data["secondary"], role=AssignmentRole.SECONDARY, by=by, reason=reason
+                child=child, staff=data["secondary"], role=AssignmentRole.SECONDARY, by=by, reason=reason,
+                starts_on=data.get("starts_on"),
             )
         services.child_transition(child=child, transition="allocate", by=by, reason=reason)
         from notifications.tasks import email_parents_key_persons
