@@ -144,3 +144,15 @@ def test_a_second_open_allocation_for_the_same_child_is_refused(setting, room, m
     with pytest.raises(Conflict, match="already has an open key person allocation"):
         process_start(flow_class=AllocationFlow, child=child)
     assert InboxEntry.objects.filter(child=child).count() == 1
+
+
+def test_withdrawing_a_child_closes_their_open_workflows(setting, room, manager):
+    from processes import services
+
+    child = register(setting=setting, room=room, manager=manager)
+    task = the_task(child, "allocate")
+    services.child_transition(child=child, transition="withdraw", by=manager.user, reason="Moved away")
+    task.refresh_from_db()
+    assert task.status == "CANCELED" and "withdrawn" in task.data["cancelled_because"]
+    assert ChildProcess.objects.get(child=child).status == "CANCELED"
+    assert open_tasks(child) == []

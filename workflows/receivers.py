@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from django.dispatch import receiver
+from django_fsm.signals import post_transition
+
+from processes.models import Child, LifecycleState
 
 from processes.signals import child_registered, key_person_changed, staff_absence_recorded
 
@@ -31,3 +34,22 @@ def reroute_for_new_key_person(sender, child, assignment, by, **kwargs) -> None:
     from .routing import tasks_reroute
 
     tasks_reroute(child_ids=[child.pk])
+
+
+@receiver(post_transition, sender=Child)
+def close_workflows_of_a_child_who_goes(sender, instance, name, target, method_kwargs=None, **kwargs) -> None:
+    """A child who leaves or is withdrawn has no more steps: their open tasks leave everyone's inbox."""
+    if target not in (LifecycleState.LEFT, LifecycleState.WITHDRAWN):
+        return
+    from processes.services import audit_record
+
+    from .models import ChildProcess
+
+    by = (method_kwargs or {}).get("by")
+    for process in ChildProcess.objects.filter(child=instance, open_kind__isnull=False):
+        for task in process.task_set.exclude(status__in=("DONE", "CANCELED", "REVIVED")):
+            task.data = {**(task.data or {}), "cancelled_because": f"{instance.name} {target}"}
+            task.save(update_fields=["data"])
+        process.flow_class.instance.cancel(process)
+        audit_record(actor=by, action="cancel", record=process, setting_id=process.setting_id,
+                     child_id=instance.pk, summary=f"Closed the {process.get_kind_display().lower()}: child {target}")
