@@ -10,6 +10,7 @@ from viewflow.workflow.models import Task
 from processes.access import child_for, staff_of
 from processes.errors import Conflict, RuleViolation
 from processes.models import Room
+from processes.services import audit_record
 
 from . import services
 from .context import task_context
@@ -122,4 +123,5 @@ def task_release(request, process_id: int, task_id: int):
 
 def child_timeline_page(request, pk: int):
     child = child_for(request.user, pk)
+    audit_record(actor=request.user, action="read", record=child, summary=f"Viewed {child.name}'s timeline")
     return render(request, "workflows/child_timeline.html", {"child": child, "timeline": child_timeline(child)})
