@@ -598,6 +598,12 @@ class ChildAdmin(KeyflowAdmin):
             return self.fieldsets[:-1]
         return self.fieldsets
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "preferred_key_person":
+            field.queryset = field.queryset.filter(is_key_person=True)
+        return field
+
     def has_transition_permission(self, request) -> bool:
         # Superusers get the actions too; the service still decides (only the setting's manager may).
         return is_superuser(request) or self._may(request, CHANGE)
