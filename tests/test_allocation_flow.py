@@ -156,3 +156,17 @@ def test_withdrawing_a_child_closes_their_open_workflows(setting, room, manager)
     assert task.status == "CANCELED" and "withdrawn" in task.data["cancelled_because"]
     assert ChildProcess.objects.get(child=child).status == "CANCELED"
     assert open_tasks(child) == []
+
+
+def test_allocating_outside_the_task_closes_it_and_starts_the_introduction(setting, room, manager, key_person,
+                                                                          other_key_person):
+    from processes import services
+
+    child = register(setting=setting, room=room, manager=manager)
+    task = the_task(child, "allocate")
+    services.key_person_assign(child=child, staff=key_person, role=AssignmentRole.PRIMARY, by=manager.user)
+    services.key_person_assign(child=child, staff=other_key_person, role=AssignmentRole.SECONDARY, by=manager.user)
+    services.child_transition(child=child, transition="allocate", by=manager.user)
+    task.refresh_from_db()
+    assert task.status == "CANCELED"
+    assert {t.flow_task.name for t in open_tasks(child)} == {"arrange_meeting", "all_about_me"}

@@ -53,3 +53,24 @@ def close_workflows_of_a_child_who_goes(sender, instance, name, target, method_k
         process.flow_class.instance.cancel(process)
         audit_record(actor=by, action="cancel", record=process, setting_id=process.setting_id,
                      child_id=instance.pk, summary=f"Closed the {process.get_kind_display().lower()}: child {target}")
+
+
+@receiver(post_transition, sender=Child)
+def close_allocation_done_elsewhere(sender, instance, name, target, method_kwargs=None, **kwargs) -> None:
+    """Allocated outside the allocation task (the admin, a script): close the task, start the introduction."""
+    if name != "allocate":
+        return
+    from .allocation import AllocationFlow
+    from .base import process_start
+    from .introduction import IntroductionFlow
+    from .models import ChildProcess, ProcessKind
+
+    for process in ChildProcess.objects.filter(child=instance, open_kind=ProcessKind.ALLOCATION):
+        waiting = process.task_set.filter(status__in=("NEW", "ASSIGNED"))
+        if not any(t.flow_task is AllocationFlow.allocate for t in waiting):
+            continue  # the allocation task itself is completing (its row says STARTED)
+        for task in waiting:
+            task.data = {**(task.data or {}), "cancelled_because": "allocated outside this task"}
+            task.save(update_fields=["data"])
+        AllocationFlow.instance.cancel(process)
+        process_start(flow_class=IntroductionFlow, child=instance)

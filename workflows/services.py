@@ -149,6 +149,8 @@ def task_complete(*, process_id: int, task_id: int, by, data: Mapping[str, Any])
             raise FormInvalid(form.errors)
         activation = node.activation_class(task)
         activation.start(None)
+        # Saved, so a receiver can tell a step taken by this task from the same step taken elsewhere.
+        task.save(update_fields=["status", "started"])
         node.complete_with(activation, form.cleaned_data, by)
         task.data = {**(task.data or {}), "form": _jsonable(form.cleaned_data)}
         activation.execute()
