@@ -143,3 +143,13 @@ def test_the_hourly_sweep_hands_tasks_back_when_the_key_person_returns(
     plan.refresh_from_db()
     assert plan.owner == key_person.user
     assert reroute_key_person_tasks.delay().get() == 0  # a second run moves nothing
+
+
+@pytest.mark.parametrize("children", [2, 8])
+def test_the_reroute_sweep_reads_a_fixed_number_of_queries(setting, room, manager, key_person, other_key_person,
+                                                           children, django_assert_num_queries):
+    for i in range(children):
+        child = register(setting=setting, room=room, manager=manager, first_name=f"Kid{i}")
+        allocate(child, manager, key_person, other_key_person)
+    with django_assert_num_queries(3):  # open tasks, current assignments, absences; nothing to move
+        assert tasks_reroute() == 0

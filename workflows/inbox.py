@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from processes.access import staff_of
 
-from .models import InboxEntry, ProcessKind, TaskRole
+from .models import OPEN, InboxEntry, ProcessKind, TaskRole
 
-OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 @dataclass(frozen=True)

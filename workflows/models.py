@@ -25,6 +25,7 @@ class TaskRole(models.TextChoices):
 
 
 FINISHED = (PROCESS.DONE, PROCESS.CANCELED)
+OPEN = ("NEW", "ASSIGNED", "STARTED")  # viewflow task statuses still waiting for a person
 
 
 class ChildProcess(Process):

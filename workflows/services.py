@@ -18,10 +18,9 @@ from viewflow.workflow.status import STATUS
 from processes.errors import Conflict, NotPermitted, RuleViolation
 from processes.services import audit_record
 
-from .models import ChildProcess
+from .models import OPEN, ChildProcess
 from .nodes import HumanTask
 
-OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 class FormInvalid(RuleViolation):

@@ -99,26 +99,24 @@ def task_detail(request, process_id: int, task_id: int, **kwargs):
     }, status=status)
 
 
-@require_POST
-def task_claim(request, process_id: int, task_id: int):
+def _task_action(request, process_id: int, task_id: int, service, done: str):
     _visible_task(request, process_id, task_id)
     try:
-        services.task_claim(process_id=process_id, task_id=task_id, by=request.user)
-        messages.success(request, "The task is yours.")
+        service(process_id=process_id, task_id=task_id, by=request.user)
+        messages.success(request, done)
     except RuleViolation as exc:
         messages.error(request, exc.message)
-    return redirect(request.POST.get("next") or "inbox")
+    return redirect("inbox")
+
+
+@require_POST
+def task_claim(request, process_id: int, task_id: int):
+    return _task_action(request, process_id, task_id, services.task_claim, "The task is yours.")
 
 
 @require_POST
 def task_release(request, process_id: int, task_id: int):
-    _visible_task(request, process_id, task_id)
-    try:
-        services.task_release(process_id=process_id, task_id=task_id, by=request.user)
-        messages.success(request, "You gave the task back.")
-    except RuleViolation as exc:
-        messages.error(request, exc.message)
-    return redirect("inbox")
+    return _task_action(request, process_id, task_id, services.task_release, "You gave the task back.")
 
 
 def child_timeline_page(request, pk: int):
