@@ -51,3 +51,21 @@ def is_manager_of(user, setting_id: int) -> bool:
 def can_edit_child(user, child: Child) -> bool:
     """Only the manager edits a child's core record; the SENCO edits SEN records only (workflows II)."""
     return is_manager_of(user, child.setting_id)
+
+
+def may_see_sen(user, child: Child) -> bool:
+    """SEN records: the child's current key person and secondary, the SENCO and the manager, nobody else
+    (not the DSL or a colleague in the room, who see the child's ordinary record)."""
+    staff = staff_of(user)
+    if staff is None or staff.setting_id != child.setting_id:
+        return False
+    if staff.is_manager or staff.is_senco:
+        return True
+    return child.assignments.filter(staff=staff, ends_on__isnull=True).exists()
+
+
+def sen_child_for(user, pk: int) -> Child:
+    child = child_for(user, pk)
+    if not may_see_sen(user, child):
+        raise Http404("No such record.")
+    return child

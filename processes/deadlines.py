@@ -53,3 +53,54 @@ def settling_review_date(child: Child, setting: Setting) -> dt.date:
 
 def settling_review_due(review_on: dt.date) -> dt.datetime:
     return at_end_of(review_on)
+
+
+# --- Special educational needs (SEND Code of Practice 0-25) -------------------------------------------------
+
+# An SEN step waiting on the SENCO (the "approval" steps) is due this long after it lands in their inbox, so
+# the oldest waiting approval is also the most urgent one.
+SENCO_RESPONSE = dt.timedelta(days=5)
+# A key person tells the parents about a concern within a few days of raising it.
+PARENTS_TOLD_WITHIN = dt.timedelta(days=3)
+REFERRAL_CHASE = dt.timedelta(weeks=4)
+# The local authority decides whether to assess within six weeks of the request and issues the final EHC plan
+# within twenty weeks of it (SEND Code 9.14 and 9.40).
+EHC_DECISION_WITHIN = dt.timedelta(weeks=6)
+EHC_PLAN_WITHIN = dt.timedelta(weeks=20)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def senco_response_due(*, since: dt.datetime | None = None) -> dt.datetime:
+    since = timezone.localtime(since) if since else timezone.localtime()
+    return at_end_of(since.date() + SENCO_RESPONSE)
+
+
+def sen_parents_told_due() -> dt.datetime:
+    return at_end_of(_today() + PARENTS_TOLD_WITHIN)
+
+
+def sen_task_due(*, weeks: int = 1) -> dt.datetime:
+    return at_end_of(_today() + dt.timedelta(weeks=weeks))
+
+
+def consent_follow_up_date(setting: Setting, *, declined_on: dt.date | None = None) -> dt.date:
+    return (declined_on or _today()) + dt.timedelta(weeks=setting.consent_follow_up_weeks)
+
+
+def sen_review_date(setting: Setting, *, starts_on: dt.date | None = None) -> dt.date:
+    return (starts_on or _today()) + dt.timedelta(weeks=setting.sen_review_weeks)
+
+
+def referral_chase_due() -> dt.datetime:
+    return at_end_of(_today() + REFERRAL_CHASE)
+
+
+def ehc_decision_due_on(requested_on: dt.date) -> dt.date:
+    return requested_on + EHC_DECISION_WITHIN
+
+
+def ehc_plan_due_on(requested_on: dt.date) -> dt.date:
+    return requested_on + EHC_PLAN_WITHIN

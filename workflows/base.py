@@ -23,11 +23,11 @@ class ChildFlowMixin:
         return process
 
 
-def process_start(*, flow_class, child: Child, by=None) -> ChildProcess:
+def process_start(*, flow_class, child: Child, by=None, **start_data) -> ChildProcess:
     """Start `flow_class` for `child`, refusing a second open process of the same kind."""
     try:
         with transaction.atomic():
-            return flow_class.start.run(child=child, by=by)
+            return flow_class.start.run(child=child, by=by, **start_data)
     except IntegrityError:
         if ChildProcess.objects.filter(child=child, open_kind=flow_class.kind).exists():
             raise Conflict(f"{child} already has an open {flow_class.kind.label.lower()}.") from None

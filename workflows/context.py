@@ -45,6 +45,9 @@ def task_context(task: Task) -> TaskContext:
         ("Starts", f"{child.start_date:%d %b %Y}" if child.start_date else "—"),
     ]
     facts += [(LABELS.get(name, name), _value(child, name)) for name in task.flow_task.shows]
+    flow = task.flow_task.flow_class.instance
+    if hasattr(flow, "task_facts"):
+        facts += flow.task_facts(process)
     history = list(
         Task.objects.filter(process=process).exclude(pk=task.pk).select_related("owner").order_by("created")
     )

@@ -14,6 +14,7 @@ class ProcessKind(models.TextChoices):
     ALLOCATION = "allocation", "Key person allocation"
     INTRODUCTION = "introduction", "Introduction to the parents"
     SETTLING = "settling", "Settling in"
+    SEN = "sen", "SEN concern"
 
 
 class TaskRole(models.TextChoices):

@@ -16,6 +16,9 @@ from viewflow.workflow import flow
 from viewflow.workflow.nodes.view import ViewActivation
 
 from processes.access import staff_of
+from processes.errors import RuleViolation
+from processes.models import ConsentPurpose
+from processes.services import consent_in_force
 
 from .models import InboxEntry, TaskRole
 from .routing import key_person_user_for
@@ -24,6 +27,8 @@ from .routing import key_person_user_for
 class HumanTaskActivation(ViewActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        # Before the row exists: a step that needs the parents' consent is never created without it.
+        flow_task.require_consent(prev_activation.process)
         activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
         process = activation.process
         InboxEntry.objects.create(
@@ -62,6 +67,8 @@ class HumanTask(flow.View):
         due: Callable[[Any], Any] | None = None,
         on_complete: Any = None,
         shows: tuple[str, ...] = (),
+        consent: Any = None,
+        approval: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(_task_page, **kwargs)
@@ -71,6 +78,10 @@ class HumanTask(flow.View):
         self._on_complete = on_complete
         # The child's details this step needs, beyond who they are: a task page shows no more (confidentiality).
         self.shows = shows
+        # A flow method giving (purpose, recipient) of the parental consent this step needs, or None.
+        self._consent = consent
+        # A decision waiting on the SENCO or the manager: their inbox lists these first.
+        self.approval = approval
         if self.role == TaskRole.KEY_PERSON:
             self.Assign(_key_person_owner)
         else:
@@ -82,6 +93,7 @@ class HumanTask(flow.View):
         super()._resolve(instance)
         self._due = this.resolve(instance, self._due)
         self._on_complete = this.resolve(instance, self._on_complete)
+        self._consent = this.resolve(instance, self._consent)
 
     def calc_due(self, activation):
         return self._due(activation) if self._due else None
@@ -89,7 +101,23 @@ class HumanTask(flow.View):
     def form_kwargs(self, task) -> dict[str, Any]:
         return {"task": task}
 
+    def consent_needed(self, process) -> tuple[str, str] | None:
+        return self._consent(process) if self._consent else None
+
+    def require_consent(self, process) -> None:
+        needed = self.consent_needed(process)
+        if needed is None:
+            return
+        purpose, recipient = needed
+        if consent_in_force(child=process.child, purpose=purpose, recipient=recipient) is None:
+            what = ConsentPurpose(purpose).label.lower() + (f" ({recipient})" if recipient else "")
+            raise RuleViolation(
+                f"'{self.task_title}' needs the parents' consent to {what}, which is not in force. "
+                "Nothing was changed."
+            )
+
     def complete_with(self, activation, data: dict[str, Any], by) -> None:
+        self.require_consent(activation.process)
         if self._on_complete is not None:
             self._on_complete(activation, data, by)
 

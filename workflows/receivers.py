@@ -5,7 +5,13 @@ from django_fsm.signals import post_transition
 
 from processes.models import Child, LifecycleState
 
-from processes.signals import child_registered, key_person_changed, staff_absence_recorded
+from processes.signals import (
+    child_registered,
+    consent_changed,
+    key_person_changed,
+    sen_concern_raised,
+    staff_absence_recorded,
+)
 
 
 @receiver(child_registered)
@@ -17,6 +23,21 @@ def start_allocation(sender, child, by, **kwargs) -> None:
     from .base import process_start
 
     process_start(flow_class=AllocationFlow, child=child, by=by)
+
+
+@receiver(sen_concern_raised)
+def start_sen_process(sender, concern, by, **kwargs) -> None:
+    from .base import process_start
+    from .sen import SenFlow
+
+    process_start(flow_class=SenFlow, child=concern.child, by=by, concern=concern)
+
+
+@receiver(consent_changed)
+def stop_or_resume_consented_steps(sender, consent, by, **kwargs) -> None:
+    from .consent_gate import consent_gate_apply
+
+    consent_gate_apply(consent=consent, by=by)
 
 
 @receiver(staff_absence_recorded)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
-from processes.access import child_for, staff_of
+from processes.access import child_for, may_see_sen, staff_of
 from processes.errors import Conflict, RuleViolation
 from processes.models import Room
 from processes.services import audit_record
@@ -44,16 +44,22 @@ def inbox(request):
 def _visible_task(request, process_id: int, task_id: int) -> Task:
     """The task, if it belongs to the process and the user may see it (theirs, claimable, or their child's)."""
     entry = (
-        InboxEntry.objects.select_related("task", "task__owner", "task__process")
+        InboxEntry.objects.select_related("task", "task__owner", "task__process", "child")
         .filter(task_id=task_id, task__process_id=process_id).first()
     )
     staff = staff_of(request.user)
     if entry is None or staff is None or entry.setting_id != staff.setting_id:
         raise Http404("No such task.")
     task = entry.task
-    if task.owner_id == request.user.pk or task.flow_task.may_claim(request.user, entry):
-        return task
-    child_for(request.user, entry.child_id)  # 404 unless the user may see the child's record
+    if not (task.owner_id == request.user.pk or task.flow_task.may_claim(request.user, entry)):
+        child_for(request.user, entry.child_id)  # 404 unless the user may see the child's record
+    if getattr(task.flow_task.flow_class, "special_category", False):
+        # SEN steps: only the child's key person(s), the SENCO and the manager, and every look is audited.
+        child = entry.child
+        if not may_see_sen(request.user, child):
+            raise Http404("No such task.")
+        audit_record(actor=request.user, action="read", record=task, setting_id=entry.setting_id,
+                     child_id=entry.child_id, summary=f"Opened '{task.title}'")
     return task
 
 

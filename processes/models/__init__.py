@@ -4,6 +4,27 @@ from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus
 from .keyperson import AssignmentRole, KeyPersonAssignment
 from .organisation import Organisation, Room, Setting
 from .records import AllAboutMe, MeetingKind, ParentMeeting, SettlingOutcome, SettlingReview, SettlingSession
+from .sen import (
+    ConcernStatus,
+    EhcDecision,
+    EhcRequest,
+    LearningArea,
+    Referral,
+    ReferralUpdate,
+    ReferralUpdateKind,
+    ReviewOutcome,
+    SenConcern,
+    SenConversation,
+    SencoDecision,
+    SencoDecisionKind,
+    SenMeeting,
+    SenNoteKind,
+    SenObservation,
+    SupportPlan,
+    SupportReview,
+    SupportTarget,
+    TargetProgress,
+)
 from .staff import Staff, StaffAbsence
 
 __all__ = [
@@ -29,4 +50,23 @@ __all__ = [
     "Setting",
     "Staff",
     "StaffAbsence",
+    "ConcernStatus",
+    "EhcDecision",
+    "EhcRequest",
+    "LearningArea",
+    "Referral",
+    "ReferralUpdate",
+    "ReferralUpdateKind",
+    "ReviewOutcome",
+    "SenConcern",
+    "SenConversation",
+    "SencoDecision",
+    "SencoDecisionKind",
+    "SenMeeting",
+    "SenNoteKind",
+    "SenObservation",
+    "SupportPlan",
+    "SupportReview",
+    "SupportTarget",
+    "TargetProgress",
 ]

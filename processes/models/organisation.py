@@ -34,6 +34,13 @@ class Setting(models.Model):
     settling_review_weeks = models.PositiveSmallIntegerField(
         default=4, help_text="When the settling-in review with the parents falls due, after the start date."
     )
+    sen_review_weeks = models.PositiveSmallIntegerField(
+        default=6, help_text="How long a cycle of SEN support runs before its review with the parents (six to eight "
+        "weeks is usual)."
+    )
+    consent_follow_up_weeks = models.PositiveSmallIntegerField(
+        default=6, help_text="When to talk to the parents again after they decline consent."
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -5,6 +5,23 @@ from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
 from .keyperson import key_person_assign, key_person_end
 from .lifecycle import child_transition
+from .sen import (
+    ehc_decision_record,
+    ehc_plan_record,
+    ehc_request_record,
+    referral_send,
+    referral_update_record,
+    sen_concern_close,
+    sen_concern_raise,
+    sen_conversation_record,
+    sen_meeting_record,
+    sen_observation_consent,
+    sen_observation_record,
+    sen_sharing_consent,
+    senco_decision_record,
+    support_plan_write,
+    support_review_record,
+)
 from .staff import staff_absence_record, staff_absent_on
 
 __all__ = [
@@ -19,4 +36,19 @@ __all__ = [
     "key_person_end",
     "staff_absence_record",
     "staff_absent_on",
+    "ehc_decision_record",
+    "ehc_plan_record",
+    "ehc_request_record",
+    "referral_send",
+    "referral_update_record",
+    "sen_concern_close",
+    "sen_concern_raise",
+    "sen_conversation_record",
+    "sen_meeting_record",
+    "sen_observation_consent",
+    "sen_observation_record",
+    "sen_sharing_consent",
+    "senco_decision_record",
+    "support_plan_write",
+    "support_review_record",
 ]

@@ -1,0 +1,85 @@
+"""Steps that need a parent's consent stop when it is withdrawn and resume when it is granted again.
+
+A HumanTask node that declares `consent=` is never created or completed without the consent in force
+(workflows.nodes). This module handles a change of mind while such a task is open: the task is cancelled
+with the reason, and the process waits; granting the consent again creates the same step afresh, so the
+process resumes from where it stopped. Both happen under the flow's row lock, in the transaction that
+records the consent, so a completion racing a withdrawal either finishes first or finds the task cancelled.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from viewflow.workflow.models import Task
+
+from processes.models import Consent, ConsentStatus
+from processes.services import audit_record
+
+from .models import OPEN, ChildProcess
+from .nodes import HumanTask
+
+
+def _normalise(recipient: str) -> str:
+    return " ".join(recipient.split()).casefold()
+
+
+def _needs(task: Task, process: ChildProcess, consent: Consent) -> bool:
+    node = task.flow_task
+    needed = node.consent_needed(process) if isinstance(node, HumanTask) else None
+    return bool(needed) and needed[0] == consent.purpose and _normalise(needed[1]) == _normalise(consent.recipient)
+
+
+def _who(consent: Consent) -> str:
+    return f"{consent.guardian} {consent.get_status_display().lower()} consent ({consent.get_purpose_display().lower()})"
+
+
+def consent_gate_apply(*, consent: Consent, by) -> list[Task]:
+    """Pause or resume the child's consent-gated steps after `consent` was recorded. Returns tasks touched."""
+    touched: list[Task] = []
+    processes = ChildProcess.objects.filter(child_id=consent.child_id, open_kind__isnull=False)
+    for process in processes:
+        with process.flow_class.lock(process.pk), transaction.atomic():
+            if consent.status == ConsentStatus.GRANTED:
+                touched += _resume(process, consent, by)
+            else:
+                touched += _pause(process, consent, by)
+    return touched
+
+
+def _pause(process: ChildProcess, consent: Consent, by) -> list[Task]:
+    paused = []
+    for task in process.task_set.filter(status__in=OPEN).select_related("process"):
+        if not _needs(task, process, consent):
+            continue
+        task.data = {**(task.data or {}), "cancelled_because": _who(consent),
+                     "paused_for": {"purpose": consent.purpose, "recipient": consent.recipient}}
+        task.save(update_fields=["data"])
+        activation = task.flow_task.activation_class(task)
+        if task.status == "STARTED":  # only ever inside a completion that holds this lock; defensive
+            continue
+        activation.cancel()
+        audit_record(actor=by, action="cancel", record=task, setting_id=process.setting_id,
+                     child_id=process.child_id, summary=f"Stopped '{task.title}': {_who(consent)}")
+        paused.append(task)
+    return paused
+
+
+def _resume(process: ChildProcess, consent: Consent, by) -> list[Task]:
+    if process.task_set.filter(status__in=OPEN).exists():
+        return []  # the process has moved on (or was never stopped): nothing to resume
+    stopped = (
+        process.task_set.filter(status="CANCELED", data__paused_for__purpose=consent.purpose)
+        .exclude(data__has_key="resumed_as").order_by("-finished", "-pk")
+    )
+    for task in stopped:
+        if not _needs(task, process, consent):
+            continue
+        node = task.flow_task
+        previous = node.activation_class(task)
+        fresh = node.activation_class.create(node, previous, task.token).task
+        task.data = {**task.data, "resumed_as": fresh.pk}
+        task.save(update_fields=["data"])
+        audit_record(actor=by, action="resume", record=fresh, setting_id=process.setting_id,
+                     child_id=process.child_id, summary=f"Resumed '{fresh.title}': {_who(consent)}")
+        return [fresh]
+    return []
