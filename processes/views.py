@@ -19,7 +19,7 @@ from django.views.generic import ListView
 from django_fsm_log.models import StateLog
 
 from . import sessions
-from .access import can_edit_child, child_for, children_visible_to, sees_whole_setting, staff_of
+from .access import can_edit_child, child_for, children_visible_to, may_see_sen, sees_whole_setting, staff_of
 from .forms import ChildFilter
 from .models import AssignmentRole, ConsentPurpose, KeyPersonAssignment, LifecycleState
 from .services import audit_record
@@ -101,7 +101,7 @@ class ChildListView(ListView):
         return context
 
 
-def _workflow_timeline(child) -> dict:
+def _workflow_timeline(child, user) -> dict:
     """The workflows app adds the child's processes and tasks to this page when it provides the partial.
 
     Looked up, not imported at module level: processes is the lower layer and must work without workflows.
@@ -114,7 +114,7 @@ def _workflow_timeline(child) -> dict:
         child_timeline = import_string(WORKFLOW_TIMELINE_BUILDER)
     except ImportError:
         return {"workflow_timeline_template": WORKFLOW_TIMELINE_TEMPLATE}
-    return {"workflow_timeline_template": WORKFLOW_TIMELINE_TEMPLATE, "timeline": child_timeline(child)}
+    return {"workflow_timeline_template": WORKFLOW_TIMELINE_TEMPLATE, "timeline": child_timeline(child, user=user)}
 
 
 def _consents(child) -> tuple[list[dict], list]:
@@ -163,5 +163,6 @@ def child_detail(request, pk: int):
         "consent_history": consent_history,
         "lifecycle": lifecycle,
         "can_edit": can_edit_child(request.user, child),
-        **_workflow_timeline(child),
+        **_workflow_timeline(child, request.user),
+        "may_see_sen": may_see_sen(request.user, child),
     })

@@ -128,4 +128,4 @@ def task_release(request, process_id: int, task_id: int):
 def child_timeline_page(request, pk: int):
     child = child_for(request.user, pk)
     audit_record(actor=request.user, action="read", record=child, summary=f"Viewed {child.name}'s timeline")
-    return render(request, "workflows/child_timeline.html", {"child": child, "timeline": child_timeline(child)})
+    return render(request, "workflows/child_timeline.html", {"child": child, "timeline": child_timeline(child, user=request.user)})

@@ -1,0 +1,83 @@
+"""JSON API for the child's SEN record: raise a concern, record a parent's consent, read the record.
+
+The same access rules (processes.access) and services as the pages; a broken rule answers with its own
+message and status (keyflow.api_errors). The SEN steps themselves go through the task API of workflows.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from .access import child_for, sen_child_for
+from .errors import RuleViolation
+from .models import ConsentMethod, ConsentPurpose, ConsentStatus, Guardian, LearningArea
+from .sen_record import sen_concerns_of
+from .services import audit_record, consent_record, sen_concern_raise
+
+
+class ConcernIn(serializers.Serializer):
+    areas = serializers.ListField(child=serializers.ChoiceField(choices=LearningArea.choices), allow_empty=False)
+    observed = serializers.CharField()
+    since = serializers.DateField()
+
+
+class ConsentIn(serializers.Serializer):
+    guardian = serializers.IntegerField()
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    status = serializers.ChoiceField(choices=ConsentStatus.choices)
+    method = serializers.ChoiceField(choices=ConsentMethod.choices)
+    recipient = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        field, errors = next(iter(serializer.errors.items()))
+        raise RuleViolation(f"{field}: {errors[0]}", field=field)
+    return serializer.validated_data
+
+
+def _concern_json(concern) -> dict:
+    return {
+        "id": concern.pk, "status": concern.status, "areas": concern.areas, "observed": concern.observed,
+        "since": concern.since, "raised_at": concern.raised_at,
+        "conversations": [{"kind": c.kind, "held_on": c.held_on, "with_whom": c.with_whom,
+                           "parents_view": c.parents_view, "notes": c.notes} for c in concern.conversations.all()],
+        "observations": [{"observed_on": o.observed_on, "notes": o.notes} for o in concern.observations.all()],
+        "decisions": [{"decision": d.decision, "reasons": d.reasons, "review_on": d.review_on,
+                       "refer_to": d.refer_to} for d in concern.decisions.all()],
+        "referrals": [{"recipient": r.recipient, "sent_on": r.sent_on, "concluded_on": r.concluded_on,
+                       "updates": [{"kind": u.kind, "on": u.on, "notes": u.notes} for u in r.updates.all()]}
+                      for r in concern.referrals.all()],
+        "plans": [{"cycle": p.cycle, "review_on": p.review_on,
+                   "targets": [t.description for t in p.targets.all()]} for p in concern.plans.all()],
+    }
+
+
+@extend_schema(request=ConcernIn, summary="A child's SEN record (GET), or raise a concern about them (POST).")
+@api_view(["GET", "POST"])
+def sen_concerns(request, pk: int):
+    child = sen_child_for(request.user, pk)
+    if request.method == "POST":
+        data = _valid(ConcernIn, request.data)
+        concern = sen_concern_raise(child=child, by=request.user, **data)
+        return Response(_concern_json(concern), status=201)
+    audit_record(actor=request.user, action="read", record=child, summary=f"Read {child.name}'s SEN record (API)")
+    return Response({"child_id": child.pk, "concerns": [_concern_json(c) for c in sen_concerns_of(child)]})
+
+
+@extend_schema(request=ConsentIn, summary="Record a parent's consent decision: granted, declined or withdrawn.")
+@api_view(["POST"])
+def consents(request, pk: int):
+    child = child_for(request.user, pk)
+    data = _valid(ConsentIn, request.data)
+    guardian = Guardian.objects.filter(pk=data.pop("guardian"), setting_id=child.setting_id).first()
+    if guardian is None:
+        raise RuleViolation("No such parent or carer.", field="guardian")
+    consent = consent_record(child=child, guardian=guardian, by=request.user, **data)
+    return Response({"id": consent.pk, "purpose": consent.purpose, "recipient": consent.recipient,
+                     "status": consent.status}, status=201)
