@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from . import sessions
 from .models import (
+    SenConcern,
     AssignmentRole,
     Child,
     Consent,
@@ -384,6 +385,9 @@ def demo_build(*, today: dt.date) -> Setting:
     for spec in sorted(specs, key=lambda s: (s.start_date, s.name)):
         build_child(ctx, spec)
     build_absences(ctx)
+    from .demo_sen import build_sen_stories
+
+    build_sen_stories(ctx)
     return setting
 
 
@@ -840,6 +844,7 @@ def demo_counts(setting: Setting) -> dict[str, Any]:
         "assignments": KeyPersonAssignment.objects.filter(child__setting=setting).count(),
         "consents": Consent.objects.filter(child__setting=setting).count(),
         "absences": StaffAbsence.objects.filter(staff__setting=setting).count(),
+        "sen_concerns": SenConcern.objects.filter(child__setting=setting).count(),
     }
 
 
@@ -866,7 +871,7 @@ def demo_delete(setting: Setting) -> None:
         if not organisation.settings.exists():
             organisation.delete()
     except ProtectedError as exc:
-        kinds = sorted({type(obj)._meta.verbose_name_plural for obj in exc.protected_objects})
+        kinds = sorted({str(type(obj)._meta.verbose_name_plural) for obj in exc.protected_objects})
         raise DemoError(f"The demo setting cannot be deleted: other records still point at it ({', '.join(kinds)}).") \
             from None
 

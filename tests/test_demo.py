@@ -183,6 +183,17 @@ class TestTheDemoSetting:
         assert photographs.filter(status="declined").count() == 1
 
 
+    def test_children_are_at_each_stage_of_the_sen_workflow(self, setting):
+        from viewflow.workflow.models import Task
+
+        from processes.demo_sen import STAGES
+
+        waiting = {t.flow_task.name for t in Task.objects.filter(
+            process__childprocess__kind="sen", process__childprocess__setting=setting, status__in=("NEW", "ASSIGNED"))}
+        assert len(STAGES) == setting.children.filter(sen_concerns__isnull=False).count()
+        assert {"tell_parents", "ask_consent", "follow_up", "observe", "respond", "decide", "ask_sharing_consent",
+                "refer", "track", "review", "ehc_decision"} == waiting
+
     def test_every_lifecycle_step_is_logged(self, setting):
         settled = setting.children.filter(state=S.SETTLED).first()
         steps = StateLog.objects.for_(settled).order_by("timestamp", "pk").values_list("transition", flat=True)

@@ -88,7 +88,7 @@ class SenObservation(models.Model):
     notes = models.TextField()
     observed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # The consent in force when the observation was recorded: the evidence that it was lawful to make.
-    consent = models.ForeignKey("processes.Consent", on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey("processes.Consent", on_delete=models.RESTRICT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -141,7 +141,7 @@ class Referral(models.Model):
     recipient = models.CharField(max_length=200, help_text="The named professional or service.")
     sent_on = models.DateField()
     what_was_sent = models.TextField()
-    consent = models.ForeignKey("processes.Consent", on_delete=models.PROTECT, related_name="+")
+    consent = models.ForeignKey("processes.Consent", on_delete=models.RESTRICT, related_name="+")
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     concluded_on = models.DateField(null=True, blank=True)
