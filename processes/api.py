@@ -6,6 +6,7 @@ message and status (keyflow.api_errors). The SEN steps themselves go through the
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
@@ -58,7 +59,8 @@ def _concern_json(concern) -> dict:
     }
 
 
-@extend_schema(request=ConcernIn, summary="A child's SEN record (GET), or raise a concern about them (POST).")
+@extend_schema(request=ConcernIn, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
+               summary="A child's SEN record (GET), or raise a concern about them (POST).")
 @api_view(["GET", "POST"])
 def sen_concerns(request, pk: int):
     child = sen_child_for(request.user, pk)
@@ -70,7 +72,8 @@ def sen_concerns(request, pk: int):
     return Response({"child_id": child.pk, "concerns": [_concern_json(c) for c in sen_concerns_of(child)]})
 
 
-@extend_schema(request=ConsentIn, summary="Record a parent's consent decision: granted, declined or withdrawn.")
+@extend_schema(request=ConsentIn, responses={201: OpenApiTypes.OBJECT},
+               summary="Record a parent's consent decision: granted, declined or withdrawn.")
 @api_view(["POST"])
 def consents(request, pk: int):
     child = child_for(request.user, pk)
