@@ -95,6 +95,7 @@ class Child(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["first_name", "last_name"]
+        verbose_name_plural = "children"
         constraints = [
             models.CheckConstraint(
                 condition=Q(attending_sessions__lte=sessions.ALL), name="child_attending_sessions_valid"
