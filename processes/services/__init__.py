@@ -5,10 +5,13 @@ from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
 from .keyperson import key_person_assign, key_person_end
 from .lifecycle import child_transition
+from .reads import audit_attempt, child_read
 from .staff import staff_absence_record, staff_absent_on
 
 __all__ = [
+    "audit_attempt",
     "audit_record",
+    "child_read",
     "child_register",
     "child_transition",
     "child_update",
