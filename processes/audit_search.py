@@ -72,7 +72,7 @@ def audit_search(request):
     actions = sorted(set(trail.order_by().values_list("action", flat=True).distinct()))
     filterset = AuditFilter(request.GET or None, queryset=trail.select_related("actor"), request=request,
                             actions=actions)
-    events = filterset.qs if filterset.is_valid() else trail.none()
+    events = filterset.qs if not filterset.is_bound or filterset.is_valid() else trail.none()
     page = Paginator(events, PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page)
     children = Child.objects.in_bulk({e.child_id for e in rows if e.child_id})
