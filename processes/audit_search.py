@@ -37,7 +37,8 @@ def _users(request):
 class AuditFilter(django_filters.FilterSet):
     """Narrows a queryset already limited to the manager's setting."""
 
-    child = django_filters.ModelChoiceFilter(queryset=_children, method="filter_child", empty_label="Any child")
+    child = django_filters.ModelChoiceFilter(queryset=_children, method="filter_child", label="Child",
+                                             empty_label="Any child")
     actor = django_filters.ModelChoiceFilter(queryset=_users, label="Who", empty_label="Anyone")
     action = django_filters.ChoiceFilter(choices=[], empty_label="Any action")
     outcome = django_filters.ChoiceFilter(choices=OUTCOMES, empty_label="Any outcome")
