@@ -1,13 +1,11 @@
 from django.urls import path
 
 from . import views
+from .audit_search import audit_search
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("children/", views.ChildListView.as_view(), name="child-list"),
     path("children/<int:pk>/", views.child_detail, name="child-detail"),
+    path("audit/", audit_search, name="audit-search"),
 ]
-
-from .audit_search import audit_search  # noqa: E402
-
-urlpatterns += [path("audit/", audit_search, name="audit-search")]
