@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import devices_for_user, match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from processes.services import audit_record
@@ -21,6 +21,16 @@ from .forms import TokenForm
 from .second_factor import PENDING
 
 WRONG_CODE = "That code is not right, or it has expired. Type the code your app shows now."
+THROTTLED = "Too many wrong codes in a row: wait a minute, then type the code your app shows."
+
+
+def _wrong_code(devices) -> str:
+    # django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s…); while it lasts even the right code is
+    # refused. The first waits are shorter than retyping takes, so only a run of wrong codes is worth a mention.
+    throttled = any(
+        device.throttling_failure_count >= 3 and not device.verify_is_allowed()[0] for device in devices
+    )
+    return THROTTLED if throttled else WRONG_CODE
 
 
 def _next(request) -> str:
@@ -59,7 +69,7 @@ def two_factor_setup(request):
             messages.success(request, "Two-factor log-in is on: Keyflow will ask for a code each time you log in.")
             return _done(request, device, action="two_factor_setup", summary="Set up two-factor log-in")
         _refused(request, action="two_factor_setup", summary="Wrong code while setting up two-factor log-in")
-        form.add_error("token", WRONG_CODE)
+        form.add_error("token", _wrong_code([device]))
     secret = base64.b32encode(device.bin_key).decode()
     return render(request, "accounts/two_factor_setup.html", {
         "form": form,
@@ -77,7 +87,7 @@ def two_factor_verify(request):
         if device is not None:
             return _done(request, device, action="two_factor", summary="Logged in with a two-factor code")
         _refused(request, action="two_factor", summary="Wrong two-factor code at log-in")
-        form.add_error("token", WRONG_CODE)
+        form.add_error("token", _wrong_code(devices_for_user(request.user)))
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next(request)},
                   status=400 if form.errors else 200)
 

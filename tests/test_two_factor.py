@@ -4,8 +4,11 @@ available to anyone, and asked for at every log-in once set up. Codes are comput
 from __future__ import annotations
 
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -160,3 +163,21 @@ def test_the_production_default_requires_two_factor_log_in():
     env["KEYFLOW_PRODUCTION"] = "0"
     out = subprocess.run([sys.executable, "-c", code], cwd=base, env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr[-2000:]
+
+
+def test_guessing_codes_is_throttled(client, manager, required):
+    device = confirmed_device(manager.user)
+    log_in(client, manager.user)
+    right = code_for(device)
+    wrong = "000000" if right != "000000" else "111111"
+    for _ in range(3):
+        assert client.post(VERIFY, {"token": wrong}).status_code == 400
+        # As if the user waited before the next guess: the failures add up.
+        TOTPDevice.objects.filter(pk=device.pk).update(
+            throttling_failure_timestamp=timezone.now() - dt.timedelta(hours=1))
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now())
+    assert TOTPDevice.objects.get(pk=device.pk).throttling_failure_count == 3
+    # Each wrong code doubles the wait (django-otp's throttling): the right one is refused during it.
+    refused = client.post(VERIFY, {"token": right})
+    assert refused.status_code == 400 and "Too many wrong codes" in refused.content.decode()
+    assert AuditEvent.objects.filter(action="two_factor", outcome="refused", actor=manager.user).count() == 4
