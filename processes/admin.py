@@ -426,6 +426,20 @@ class StaffAdmin(KeyflowAdmin):
             kwargs["queryset"] = get_user_model()._default_manager.filter(staff__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Reset two-factor log-in (a lost phone)", permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        from accounts.second_factor import second_factor_reset
+
+        for staff in queryset.select_related("user"):
+            try:
+                removed = second_factor_reset(user=staff.user, by=request.user)
+            except RuleViolation as violation:
+                self.report(request, staff, violation)
+            else:
+                self.report(request, staff, f"two-factor log-in reset ({removed} app(s) removed); logged out.")
+
 
 class StaffAbsenceForm(forms.ModelForm):
     class Meta:

@@ -181,3 +181,40 @@ def test_guessing_codes_is_throttled(client, manager, required):
     refused = client.post(VERIFY, {"token": right})
     assert refused.status_code == 400 and "Too many wrong codes" in refused.content.decode()
     assert AuditEvent.objects.filter(action="two_factor", outcome="refused", actor=manager.user).count() == 4
+
+
+def test_the_manager_resets_a_lost_phone_from_the_admin(client, manager, key_person, required):
+    device = confirmed_device(key_person.user)
+    phone = Client()
+    log_in(phone, key_person.user)
+    phone.post(VERIFY, {"token": code_for(device)})
+    manager.user.is_staff = True
+    manager.user.save()
+    confirmed_device(manager.user)
+    client.force_login(manager.user)
+    session = client.session
+    session.pop("keyflow_second_factor", None)  # the manager has given their own code
+    session.save()
+
+    response = client.post(reverse("admin:processes_staff_changelist"),
+                           {"action": "reset_second_factor", "_selected_action": [key_person.pk]})
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=key_person.user).exists()
+    assert TOTPDevice.objects.filter(user=manager.user).exists()
+    assert phone.get(CHILDREN)["Location"].startswith(LOGIN)  # the lost phone's session is over
+    assert AuditEvent.objects.filter(action="two_factor_reset", actor=manager.user,
+                                     record_id=str(key_person.user.pk)).exists()
+
+
+def test_only_their_manager_may_reset_someones_two_factor_log_in(key_person, senco):
+    from accounts.second_factor import second_factor_reset
+    from processes.errors import NotPermitted
+
+    from .factories import SettingFactory, StaffFactory
+
+    confirmed_device(key_person.user)
+    for outsider in (senco.user, StaffFactory(setting=SettingFactory(), manager=True).user):
+        with pytest.raises(NotPermitted):
+            second_factor_reset(user=key_person.user, by=outsider)
+    assert TOTPDevice.objects.filter(user=key_person.user).exists()
