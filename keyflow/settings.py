@@ -7,6 +7,7 @@ Redis; set KEYFLOW_PRODUCTION=1 for the hardened mode that passes `manage.py che
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -43,10 +44,16 @@ INSTALLED_APPS = [
     "processes",
     "workflows",
     "notifications",
+    "accounts",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,6 +62,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "keyflow.urls"
@@ -203,3 +214,41 @@ KEYFLOW = {
     # Where the demo log-ins and the app are announced by `make run`.
     "BASE_URL": env.str("KEYFLOW_BASE_URL", default="http://127.0.0.1:8000"),
 }
+
+# --- Access: log-in rate limiting, two-factor log-in, content security policy (README.md, "Security") ---
+# django-axes counts failed log-ins per user name and address; the first backend refuses a locked-out pair.
+# Behind the reverse proxy the address is the proxy's (REMOTE_ADDR), so in effect the count is per user name.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+
+# Managers and SENCOs read every child's SEN, health and family details: a stolen password must not be enough.
+KEYFLOW_REQUIRE_2FA_FOR_MANAGERS = env.bool("KEYFLOW_REQUIRE_2FA_FOR_MANAGERS", default=PRODUCTION)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Keyflow")
+
+# No inline script or style anywhere (the templates and Django's admin load files only), so 'self' suffices.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],  # Pico CSS draws its form icons as data: SVGs
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The API's schema lists the endpoints; nobody outside needs it (README.md, "Security").
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
+REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
+    *REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"], "accounts.permissions.SecondFactorDone",
+]

@@ -123,6 +123,8 @@ class KeyflowAdmin(admin.ModelAdmin):
     # Shown to superusers only, who see more than one setting.
     superuser_list_display: tuple[str, ...] = ()
     superuser_list_filter: tuple = ()
+    # Special-category records (health, family, SEN): opening one is audited, as on every other page.
+    audit_reads = False
 
     # --- who may do what -------------------------------------------------------------------------------
     def _may(self, request, verb: str) -> bool:
@@ -207,6 +209,16 @@ class KeyflowAdmin(admin.ModelAdmin):
         if obj is not None and any(f.name == "setting" for f in self.model._meta.fields):
             readonly = ("setting", *[f for f in readonly if f != "setting"])
         return readonly
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        record = (getattr(response, "context_data", None) or {}).get("original")
+        if self.audit_reads and request.method == "GET" and record is not None:
+            services.audit_record(actor=request.user, action="read", record=record,
+                                  setting_id=self.setting_id_of(record)
+                                  or getattr(getattr(record, "child", None), "setting_id", None),
+                                  summary=f"Viewed {record._meta.verbose_name} {record} (admin)")
+        return response
 
     # --- writes ----------------------------------------------------------------------------------------
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -414,6 +426,20 @@ class StaffAdmin(KeyflowAdmin):
             kwargs["queryset"] = get_user_model()._default_manager.filter(staff__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Reset two-factor log-in (a lost phone)", permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        from accounts.second_factor import second_factor_reset
+
+        for staff in queryset.select_related("user"):
+            try:
+                removed = second_factor_reset(user=staff.user, by=request.user)
+            except RuleViolation as violation:
+                self.report(request, staff, violation)
+            else:
+                self.report(request, staff, f"two-factor log-in reset ({removed} app(s) removed); logged out.")
+
 
 class StaffAbsenceForm(forms.ModelForm):
     class Meta:
@@ -448,6 +474,7 @@ class StaffAbsenceAdmin(KeyflowAdmin):
 
 @admin.register(Guardian)
 class GuardianAdmin(KeyflowAdmin):
+    audit_reads = True
     manager_can = frozenset({VIEW, ADD, CHANGE})
     superuser_can = frozenset({VIEW, ADD, CHANGE, DELETE})
     list_display = ("name", "email", "phone", "preferred_language")
@@ -547,6 +574,7 @@ def _transition_action(name: str, description: str):
 
 @admin.register(Child)
 class ChildAdmin(KeyflowAdmin):
+    audit_reads = True
     form = ChildForm
     inlines = (ChildGuardianInline,)
     manager_can = superuser_can = frozenset({VIEW, ADD, CHANGE})
@@ -780,6 +808,8 @@ class ConsentForm(forms.ModelForm):
 class ConsentAdmin(KeyflowAdmin):
     """Consent is a history: a change of mind is a new entry (a withdrawal), never an edit."""
 
+    audit_reads = True
+
     form = ConsentForm
     setting_lookup = "child__setting_id"
     manager_can = superuser_can = frozenset({VIEW, ADD})
@@ -825,6 +855,8 @@ class AuditEventAdmin(KeyflowAdmin):
 class WorkflowRecordAdmin(KeyflowAdmin):
     """Records that a workflow's task writes (meetings, "all about me", settling-in): shown, never edited here,
     so the task, its deadline and its audit row stay the one way they change."""
+
+    audit_reads = True
 
     manager_can = superuser_can = frozenset({VIEW})
     list_display = ("__str__",)

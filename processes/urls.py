@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import api, sen_views, views
+from .audit_search import audit_search
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +11,5 @@ urlpatterns = [
     path("children/<int:pk>/sen/concerns/new/", sen_views.sen_concern_new, name="sen-concern-new"),
     path("api/children/<int:pk>/sen/", api.sen_concerns, name="api-sen-concerns"),
     path("api/children/<int:pk>/consents/", api.consents, name="api-consents"),
+    path("audit/", audit_search, name="audit-search"),
 ]

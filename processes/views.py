@@ -19,10 +19,10 @@ from django.views.generic import ListView
 from django_fsm_log.models import StateLog
 
 from . import sessions
-from .access import can_edit_child, child_for, children_visible_to, may_see_sen, sees_whole_setting, staff_of
+from .access import can_edit_child, children_visible_to, may_see_sen, sees_whole_setting, staff_of
 from .forms import ChildFilter
 from .models import AssignmentRole, ConsentPurpose, KeyPersonAssignment, LifecycleState
-from .services import audit_record
+from .services import child_read
 
 WORKFLOW_TIMELINE_TEMPLATE = "workflows/_child_timeline.html"
 WORKFLOW_TIMELINE_BUILDER = "workflows.timeline.child_timeline"
@@ -135,9 +135,8 @@ def _consents(child) -> tuple[list[dict], list]:
 
 @never_cache
 def child_detail(request, pk: int):
-    child = child_for(request.user, pk)
-    # Reading special-category data is itself recorded: who looked at which child, and when.
-    audit_record(actor=request.user, action="read", record=child, summary=f"Viewed {child.name}'s record")
+    # Reading special-category data is itself recorded: who looked at which child, when, or who tried to.
+    child = child_read(user=request.user, pk=pk, what="record")
 
     assignments = list(child.assignments.select_related("staff__user").order_by("-starts_on", "-id"))
     current = {a.role: a for a in assignments if a.is_current}

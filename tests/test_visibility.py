@@ -158,7 +158,9 @@ def test_viewing_a_childs_record_writes_a_read_audit_row(client, key_person, chi
     assert event.summary == f"Viewed {child.name}'s record"
 
 
-def test_a_refused_record_writes_no_read_audit_row(client, key_person, children):
+def test_a_refused_record_writes_no_read_audit_row_only_the_attempt(client, key_person, children):
     client.force_login(key_person.user)
     client.get(detail(children["unrelated"]))
-    assert not AuditEvent.objects.filter(action="read").exists()
+    assert not AuditEvent.objects.filter(action="read", outcome="ok").exists()
+    attempt = AuditEvent.objects.get(action="read")
+    assert (attempt.outcome, attempt.actor, attempt.child_id) == ("not_found", key_person.user, children["unrelated"].pk)

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from . import services
 from .context import task_context
 from .inbox import InboxFilter, inbox_entries, is_overdue
-from .views import _int, _visible_task
+from .views import _int, _visible_task, audit_task_read
 
 
 class TaskSerializer(serializers.Serializer):
@@ -69,6 +69,7 @@ def task_list(request):
 @api_view(["GET"])
 def task_detail(request, process_id: int, task_id: int):
     task = _visible_task(request, process_id, task_id)
+    audit_task_read(request, task)
     context = task_context(task)
     form = task.flow_task.form_class(**task.flow_task.form_kwargs(task))
     return Response({

@@ -18,6 +18,7 @@ from viewflow.workflow.status import STATUS
 from processes.errors import Conflict, NotPermitted, RuleViolation
 from processes.services import audit_record
 
+from .audit import audit_refusals
 from .models import OPEN, ChildProcess
 from .nodes import HumanTask
 
@@ -80,6 +81,7 @@ def _locked(process_id: int, task_id: int):
     return manager()
 
 
+@audit_refusals("claim")
 def task_claim(*, process_id: int, task_id: int, by) -> Task:
     with _locked(process_id, task_id) as locked:
         task = locked.task
@@ -97,6 +99,7 @@ def task_claim(*, process_id: int, task_id: int, by) -> Task:
         return task
 
 
+@audit_refusals("release")
 def task_release(*, process_id: int, task_id: int, by) -> Task:
     with _locked(process_id, task_id) as locked:
         task = locked.task
@@ -126,6 +129,7 @@ def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+@audit_refusals("complete")
 def task_complete(*, process_id: int, task_id: int, by, data: Mapping[str, Any]) -> Task:
     """Complete a human task with the data of its form, and let the flow create what comes next.
 

@@ -10,7 +10,7 @@ from viewflow.workflow.models import Task
 from processes.access import child_for, may_see_sen, staff_of
 from processes.errors import Conflict, RuleViolation
 from processes.models import Room
-from processes.services import audit_record
+from processes.services import audit_attempt, audit_record, child_read
 
 from . import services
 from .context import task_context
@@ -42,7 +42,27 @@ def inbox(request):
 
 
 def _visible_task(request, process_id: int, task_id: int) -> Task:
-    """The task, if it belongs to the process and the user may see it (theirs, claimable, or their child's)."""
+    """The task, if it belongs to the process and the user may see it (theirs, claimable, or their child's).
+
+    A task shows the child's health and family details: an attempt on someone else's is audited.
+    """
+    try:
+        return _find_visible_task(request, process_id, task_id)
+    except Http404:
+        child_id = InboxEntry.objects.filter(task_id=task_id).values_list("child_id", flat=True).first()
+        audit_attempt(user=request.user, action="read" if request.method in ("GET", "HEAD") else "write",
+                      record_type="viewflow.Task", record_id=task_id, child_id=child_id,
+                      summary=f"Tried to open task #{task_id} of process #{process_id}: not theirs to see")
+        raise
+
+
+def audit_task_read(request, task: Task) -> None:
+    entry = task.inbox
+    audit_record(actor=request.user, action="read", record=task, setting_id=entry.setting_id,
+                 child_id=entry.child_id, summary=f"Viewed task '{task.title}'")
+
+
+def _find_visible_task(request, process_id: int, task_id: int) -> Task:
     entry = (
         InboxEntry.objects.select_related("task", "task__owner", "task__process", "child")
         .filter(task_id=task_id, task__process_id=process_id).first()
@@ -53,13 +73,8 @@ def _visible_task(request, process_id: int, task_id: int) -> Task:
     task = entry.task
     if not (task.owner_id == request.user.pk or task.flow_task.may_claim(request.user, entry)):
         child_for(request.user, entry.child_id)  # 404 unless the user may see the child's record
-    if getattr(task.flow_task.flow_class, "special_category", False):
-        # SEN steps: only the child's key person(s), the SENCO and the manager, and every look is audited.
-        child = entry.child
-        if not may_see_sen(request.user, child):
-            raise Http404("No such task.")
-        audit_record(actor=request.user, action="read", record=task, setting_id=entry.setting_id,
-                     child_id=entry.child_id, summary=f"Opened '{task.title}'")
+    if getattr(task.flow_task.flow_class, "special_category", False) and not may_see_sen(request.user, entry.child):
+        raise Http404("No such task.")  # SEN steps: the child's key person(s), the SENCO and the manager only
     return task
 
 
@@ -90,6 +105,8 @@ def task_detail(request, process_id: int, task_id: int, **kwargs):
         task.refresh_from_db()
     if form is None:
         form = node.form_class(**node.form_kwargs(task))
+    if request.method == "GET":
+        audit_task_read(request, task)
     context = task_context(task)
     candidates = None
     from .allocation import AllocationFlow
@@ -126,6 +143,6 @@ def task_release(request, process_id: int, task_id: int):
 
 
 def child_timeline_page(request, pk: int):
-    child = child_for(request.user, pk)
-    audit_record(actor=request.user, action="read", record=child, summary=f"Viewed {child.name}'s timeline")
-    return render(request, "workflows/child_timeline.html", {"child": child, "timeline": child_timeline(child, user=request.user)})
+    child = child_read(user=request.user, pk=pk, what="timeline")
+    return render(request, "workflows/child_timeline.html",
+                  {"child": child, "timeline": child_timeline(child, user=request.user)})

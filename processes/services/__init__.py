@@ -1,6 +1,6 @@
 """The only way Keyflow's records change. Views, the API, the admin, Celery tasks and commands call these."""
 
-from .audit import audit_record
+from .audit import audit_events_purge, audit_record
 from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
 from .keyperson import key_person_assign, key_person_end
@@ -22,10 +22,14 @@ from .sen import (
     support_plan_write,
     support_review_record,
 )
+from .reads import audit_attempt, child_read
 from .staff import staff_absence_record, staff_absent_on
 
 __all__ = [
+    "audit_attempt",
+    "audit_events_purge",
     "audit_record",
+    "child_read",
     "child_register",
     "child_transition",
     "child_update",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
 
 from ..models import AuditEvent
 
@@ -38,3 +38,20 @@ def audit_record(
         changes=changes or {},
         outcome=outcome,
     )
+
+
+# The one way past the PostgreSQL trigger (migration 0003): a transaction-local setting it lets through.
+PURGE_GUC = "keyflow.audit_purge"
+
+
+def audit_events_purge(*, before, by=None) -> int:
+    """Delete the audit rows older than ``before`` (the retention purge); the purge itself is audited."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL {PURGE_GUC} = 'on'")
+        # The base manager: the default one refuses deletes (append-only), and rightly so everywhere else.
+        deleted, _ = AuditEvent._base_manager.filter(at__lt=before).delete()
+    audit_record(actor=by, action="purge", record_type="processes.AuditEvent",
+                 summary=f"Purged {deleted} audit event(s) older than {before:%Y-%m-%d %H:%M}")
+    return deleted

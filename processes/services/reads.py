@@ -1,0 +1,40 @@
+"""Reading special-category data is itself recorded: who opened which child's record, when, and whether they
+were let in. A refused attempt (someone else's child, another setting's, a made-up id) is kept as well, so a
+manager can see who went looking."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from ..access import child_for, staff_of
+from ..models import Child
+from .audit import audit_record
+
+NOT_FOUND = "not_found"
+REFUSED = "refused"
+
+
+def audit_attempt(*, user, action: str, record_type: str, record_id, summary: str, outcome: str = NOT_FOUND,
+                  child_id: int | None = None, setting_id: int | None = None) -> None:
+    """An attempt that was turned away. Filed under the record's setting when the record exists, so that its
+    manager sees who tried; otherwise under the user's own setting."""
+    if setting_id is None and child_id is not None:
+        setting_id = Child.objects.filter(pk=child_id).values_list("setting_id", flat=True).first()
+    if setting_id is None:
+        staff = staff_of(user)
+        setting_id = staff.setting_id if staff else None
+    audit_record(actor=user, action=action, record_type=record_type, record_id=str(record_id), summary=summary,
+                 child_id=child_id, setting_id=setting_id, outcome=outcome)
+
+
+def child_read(*, user, pk, what: str) -> Child:
+    """The child for ``user`` (404 unless they may see the record), with the read or the attempt audited."""
+    try:
+        child = child_for(user, pk)
+    except Http404:
+        child_id = pk if isinstance(pk, int) else None
+        audit_attempt(user=user, action="read", record_type="processes.Child", record_id=pk, child_id=child_id,
+                      summary=f"Tried to open {what} of child #{pk}: not theirs to see")
+        raise
+    audit_record(actor=user, action="read", record=child, summary=f"Viewed {child.name}'s {what}")
+    return child

@@ -1,0 +1,175 @@
+"""Who may do what to a child's records, over HTTP: a role × record × action matrix.
+
+Each row of MATRIX is one action on one record (a page, an API call) with the outcome expected for every role.
+Someone else's record is a 404, never a 403, so its existence is not disclosed; a deactivated user is sent to
+log in. Reads of special-category data are audited, and so is every attempt turned away with a 404.
+
+To add a row (the SEN record, the subject access export): give ``World`` the record (build it in ``world``
+through the services), write a ``request`` function ``(client, world) -> response`` and, for a write, a
+``done`` function ``(world, user) -> bool`` saying whether it took effect; then add ``Row(...)`` to MATRIX with
+one expected outcome per role in ROLES. ``audited=True`` also checks the read (or the refused attempt) is in
+the audit trail against the child.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from viewflow.workflow.status import STATUS
+
+from processes.models import AuditEvent
+
+from .factories import RoomFactory, SettingFactory, StaffFactory
+from .flowkit import allocate, register, the_task
+
+OK, NOT_SHOWN, REFUSED, NOT_FOUND, LOGIN = "ok", "not shown", "refused", "404", "log in"
+
+ROLES = ("key_person", "other_room_key_person", "senco", "manager", "other_setting_manager", "inactive_user")
+
+
+@dataclass
+class World:
+    child: object
+    task: object
+    users: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(setting, room, manager, senco, key_person, other_key_person) -> World:
+    other_room = RoomFactory(setting=setting, name="Babies", min_age_months=0, max_age_months=24)
+    child = register(setting=setting, room=room, manager=manager, first_name="Zephyrine")
+    allocate(child, manager, key_person, other_key_person)
+    inactive = StaffFactory(setting=setting, manager=True)
+    inactive.user.is_active = False
+    inactive.user.save()
+    return World(
+        child=child,
+        task=the_task(child, "arrange_meeting"),  # assigned to the child's key person
+        users={
+            "key_person": key_person.user,
+            "other_room_key_person": StaffFactory(setting=setting, room=other_room).user,
+            "senco": senco.user,
+            "manager": manager.user,
+            "other_setting_manager": StaffFactory(setting=SettingFactory(), manager=True).user,
+            "inactive_user": inactive.user,
+        },
+    )
+
+
+def _task_args(w: World) -> list[int]:
+    return [w.task.process_id, w.task.pk]
+
+
+def _meeting(w: World) -> dict:
+    when = timezone.localtime() + dt.timedelta(days=2)
+    return {"starts_at": when.strftime("%Y-%m-%d %H:%M"), "duration_minutes": 30}
+
+
+def _owned_by(w: World, user) -> bool:
+    w.task.refresh_from_db()
+    return w.task.owner_id == user.pk
+
+
+def _completed(w: World, user) -> bool:
+    w.task.refresh_from_db()
+    return w.task.status == STATUS.DONE and w.task.owner_id == user.pk
+
+
+def _shows_child(w: World, response) -> bool:
+    return w.child.name in response.content.decode() or w.child.first_name in response.content.decode()
+
+
+@dataclass
+class Row:
+    record: str
+    action: str
+    request: Callable
+    expect: dict
+    done: Callable | None = None  # for a write: did it take effect? (a read is judged by what it shows)
+    audited: bool = False
+    api: bool = False
+
+
+MATRIX = [
+    Row("child record", "view", lambda c, w: c.get(reverse("child-detail", args=[w.child.pk])), audited=True, expect={
+        "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("child timeline", "view", lambda c, w: c.get(reverse("child-timeline", args=[w.child.pk])), audited=True,
+        expect={"key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+                "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("task", "view", lambda c, w: c.get(reverse("task-detail", args=_task_args(w))), audited=True, expect={
+        "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("task", "claim", lambda c, w: c.post(reverse("task-claim", args=_task_args(w))), done=_owned_by, expect={
+        "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": REFUSED,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("task", "complete", lambda c, w: c.post(reverse("task-detail", args=_task_args(w)), _meeting(w)),
+        done=_completed, expect={
+            "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": REFUSED,
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("task API", "view", lambda c, w: c.get(reverse("api-task-detail", args=_task_args(w))), api=True,
+        audited=True, expect={
+            "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("task API", "claim", lambda c, w: c.post(reverse("api-task-claim", args=_task_args(w))), api=True,
+        done=_owned_by, expect={
+            "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": REFUSED,
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("task API", "complete",
+        lambda c, w: c.post(reverse("api-task-complete", args=_task_args(w)), _meeting(w),
+                            content_type="application/json"),
+        api=True, done=_completed, expect={
+            "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": REFUSED,
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
+    Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={
+        "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,
+        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN}),
+]
+
+
+def _outcome(row: Row, world: World, user, response) -> str:
+    status = response.status_code
+    if status in (401, 403) and row.api and "credentials were not provided" in response.content.decode():
+        return LOGIN
+    if status == 302 and response["Location"].startswith(reverse("login")):
+        return LOGIN
+    if status == 404:
+        return NOT_FOUND
+    if status in (403, 409):
+        return REFUSED
+    assert status in (200, 302), f"{row.record} {row.action}: unexpected {status}"
+    if row.done is not None:
+        return OK if row.done(world, user) else REFUSED
+    return OK if _shows_child(world, response) else NOT_SHOWN
+
+
+CASES = [(row, role) for row in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("row", "role"), CASES, ids=[f"{r.record}-{r.action}-{role}" for r, role in CASES])
+def test_access_matrix(client, world, row, role):
+    user = world.users[role]
+    client.force_login(user)
+    before = AuditEvent.objects.count()
+
+    response = row.request(client, world)
+
+    expected = row.expect[role]
+    assert _outcome(row, world, user, response) == expected
+    if row.audited and expected in (OK, NOT_FOUND):
+        event = AuditEvent.objects.filter(actor=user, action="read").latest("id")
+        assert event.child_id == world.child.pk
+        assert event.outcome == ("ok" if expected == OK else "not_found")
+    if expected == LOGIN:
+        assert AuditEvent.objects.count() == before  # an inactive user gets nowhere, not even a read
+
+
+def test_every_row_has_an_outcome_for_every_role():
+    for row in MATRIX:
+        assert set(row.expect) == set(ROLES), f"{row.record} {row.action}"
