@@ -16,7 +16,7 @@ from .access import child_for, sen_child_for
 from .errors import RuleViolation
 from .models import ConsentMethod, ConsentPurpose, ConsentStatus, Guardian, LearningArea
 from .sen_record import sen_concerns_of
-from .services import audit_record, consent_record, sen_concern_raise
+from .services import child_read, consent_record, sen_concern_raise
 
 
 class ConcernIn(serializers.Serializer):
@@ -63,13 +63,13 @@ def _concern_json(concern) -> dict:
                summary="A child's SEN record (GET), or raise a concern about them (POST).")
 @api_view(["GET", "POST"])
 def sen_concerns(request, pk: int):
+    if request.method == "GET":
+        child = child_read(user=request.user, pk=pk, what="SEN record (API)", special_category=True)
+        return Response({"child_id": child.pk, "child": child.name,
+                         "concerns": [_concern_json(c) for c in sen_concerns_of(child)]})
     child = sen_child_for(request.user, pk)
-    if request.method == "POST":
-        data = _valid(ConcernIn, request.data)
-        concern = sen_concern_raise(child=child, by=request.user, **data)
-        return Response(_concern_json(concern), status=201)
-    audit_record(actor=request.user, action="read", record=child, summary=f"Read {child.name}'s SEN record (API)")
-    return Response({"child_id": child.pk, "concerns": [_concern_json(c) for c in sen_concerns_of(child)]})
+    concern = sen_concern_raise(child=child, by=request.user, **_valid(ConcernIn, request.data))
+    return Response(_concern_json(concern), status=201)
 
 
 @extend_schema(request=ConsentIn, responses={201: OpenApiTypes.OBJECT},

@@ -13,7 +13,7 @@ from .access import sen_child_for
 from .errors import RuleViolation
 from .models import ConsentPurpose, LearningArea
 from .sen_record import sen_concerns_of
-from .services import audit_record, consent_in_force, sen_concern_raise
+from .services import child_read, consent_in_force, sen_concern_raise
 
 
 class ConcernForm(forms.Form):
@@ -30,8 +30,7 @@ class ConcernForm(forms.Form):
 
 
 def sen_record(request, pk: int):
-    child = sen_child_for(request.user, pk)
-    audit_record(actor=request.user, action="read", record=child, summary=f"Viewed {child.name}'s SEN record")
+    child = child_read(user=request.user, pk=pk, what="SEN record", special_category=True)
     return render(request, "processes/sen_record.html", {
         "child": child,
         "concerns": list(sen_concerns_of(child)),

@@ -36,6 +36,7 @@ ROLES = ("key_person", "other_room_key_person", "senco", "manager", "other_setti
 class World:
     child: object
     task: object
+    sen_task: object = None
     users: dict = field(default_factory=dict)
 
 
@@ -44,12 +45,14 @@ def world(setting, room, manager, senco, key_person, other_key_person) -> World:
     other_room = RoomFactory(setting=setting, name="Babies", min_age_months=0, max_age_months=24)
     child = register(setting=setting, room=room, manager=manager, first_name="Zephyrine")
     allocate(child, manager, key_person, other_key_person)
+    sen_task = _sen_task(child, key_person, senco)
     inactive = StaffFactory(setting=setting, manager=True)
     inactive.user.is_active = False
     inactive.user.save()
     return World(
         child=child,
         task=the_task(child, "arrange_meeting"),  # assigned to the child's key person
+        sen_task=sen_task,
         users={
             "key_person": key_person.user,
             "other_room_key_person": StaffFactory(setting=setting, room=other_room).user,
@@ -59,6 +62,29 @@ def world(setting, room, manager, senco, key_person, other_key_person) -> World:
             "inactive_user": inactive.user,
         },
     )
+
+
+def _sen_task(child, key_person, senco):
+    """An SEN concern about the child, the SENCO's observation waiting (a claimable approval step)."""
+    from . import senkit as sk
+
+    sk.raise_concern(child, key_person.user)
+    sk.tell_parents(child, key_person.user)
+    sk.answer_consent(child, senco.user)
+    return the_task(child, "observe")
+
+
+def _sen_args(w: World) -> list[int]:
+    return [w.sen_task.process_id, w.sen_task.pk]
+
+
+def _observed(w: World, user) -> bool:
+    w.sen_task.refresh_from_db()
+    return w.sen_task.status == STATUS.DONE and w.sen_task.owner_id == user.pk
+
+
+def _observation() -> dict:
+    return {"observed_on": timezone.localdate().isoformat(), "notes": "Names three objects", "next": "decide"}
 
 
 def _task_args(w: World) -> list[int]:
@@ -125,6 +151,21 @@ MATRIX = [
                             content_type="application/json"),
         api=True, done=_completed, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": REFUSED,
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    # SEN records: the child's key persons, the SENCO and the manager; not a colleague, not another setting.
+    Row("SEN record", "view", lambda c, w: c.get(reverse("sen-record", args=[w.child.pk])), audited=True, expect={
+        "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("SEN record API", "view", lambda c, w: c.get(reverse("api-sen-concerns", args=[w.child.pk])), api=True,
+        audited=True, expect={
+            "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("SEN task", "view", lambda c, w: c.get(reverse("task-detail", args=_sen_args(w))), audited=True, expect={
+        "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("SEN task", "complete", lambda c, w: c.post(reverse("task-detail", args=_sen_args(w)), _observation()),
+        done=_observed, expect={
+            "key_person": REFUSED, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": REFUSED,
             "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
     # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
     Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from ..access import child_for, staff_of
+from ..access import child_for, sen_child_for, staff_of
 from ..models import Child
 from .audit import audit_record
 
@@ -27,10 +27,12 @@ def audit_attempt(*, user, action: str, record_type: str, record_id, summary: st
                  child_id=child_id, setting_id=setting_id, outcome=outcome)
 
 
-def child_read(*, user, pk, what: str) -> Child:
-    """The child for ``user`` (404 unless they may see the record), with the read or the attempt audited."""
+def child_read(*, user, pk, what: str, special_category: bool = False) -> Child:
+    """The child for ``user`` (404 unless they may see the record), with the read or the attempt audited.
+
+    ``special_category`` (SEN records): only the child's key persons, the SENCO and the manager get in."""
     try:
-        child = child_for(user, pk)
+        child = (sen_child_for if special_category else child_for)(user, pk)
     except Http404:
         child_id = pk if isinstance(pk, int) else None
         audit_attempt(user=user, action="read", record_type="processes.Child", record_id=pk, child_id=child_id,
