@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -202,4 +203,17 @@ LOGGING = {
 KEYFLOW = {
     # Where the demo log-ins and the app are announced by `make run`.
     "BASE_URL": env.str("KEYFLOW_BASE_URL", default="http://127.0.0.1:8000"),
+}
+
+# Data protection: how long each kind of record is kept (processes.retention; README "Data protection").
+# "after": "leaving" counts from the day the child left (or was withdrawn), "birth" from the date of birth.
+KEYFLOW_RETENTION = {
+    "general": {"after": "leaving", "years": 3, "months": 0},
+    "accident": {"after": "birth", "years": 21, "months": 3},
+    "sen": {"after": "birth", "years": 25, "months": 0},
+    "safeguarding": {"after": "birth", "years": 25, "months": 0},
+}
+CELERY_BEAT_SCHEDULE["purge-expired-records"] = {
+    "task": "notifications.tasks.purge_expired_records",
+    "schedule": crontab(hour=2, minute=30),  # nightly, in TIME_ZONE
 }

@@ -3,10 +3,13 @@ from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus
 from .keyperson import AssignmentRole, KeyPersonAssignment
 from .organisation import Organisation, Room, Setting
+from .retention import AccidentRecord, LegalHold
 from .records import AllAboutMe, MeetingKind, ParentMeeting, SettlingOutcome, SettlingReview, SettlingSession
 from .staff import Staff, StaffAbsence
 
 __all__ = [
+    "AccidentRecord",
+    "LegalHold",
     "AllAboutMe",
     "MeetingKind",
     "ParentMeeting",

@@ -5,6 +5,7 @@ from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
 from .keyperson import key_person_assign, key_person_end
 from .lifecycle import child_transition
+from .retention import legal_hold_lift, legal_hold_place, retention_purge
 from .staff import staff_absence_record, staff_absent_on
 
 __all__ = [
@@ -17,6 +18,9 @@ __all__ = [
     "guardian_link",
     "key_person_assign",
     "key_person_end",
+    "legal_hold_lift",
+    "legal_hold_place",
+    "retention_purge",
     "staff_absence_record",
     "staff_absent_on",
 ]
