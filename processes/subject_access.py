@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from .lawful_basis import SECTIONS
 from .models import AllAboutMe, AuditEvent, Child, Guardian
 
 
@@ -75,11 +76,15 @@ def _readable(value: Any) -> str:
 def export_zip(child: Child) -> bytes:
     records = child_records(child)
     made_at = timezone.now()
-    document = {"child_id": child.pk, "setting": str(child.setting), "exported_at": made_at, "records": records}
+    document = {"child_id": child.pk, "setting": str(child.setting), "exported_at": made_at, "records": records,
+                "why_we_hold_each_section": {name: dict(zip(("why", "lawful_basis", "kept"), SECTIONS[name]))
+                                             for name in records}}
     sections = []
     for name, rows in records.items():
         columns = sorted({key for row in rows for key in row})
-        sections.append({"title": name.replace("_", " ").capitalize(), "columns": columns,
+        why, basis, kept = SECTIONS[name]
+        sections.append({"title": name.replace("_", " ").capitalize(), "why": why, "basis": basis, "kept": kept,
+                         "columns": columns,
                          "rows": [[_readable(row.get(c)) for c in columns] for row in rows]})
     html = render_to_string("processes/subject_access.html", {
         "child": child, "setting": child.setting, "made_at": made_at, "sections": sections,

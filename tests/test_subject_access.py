@@ -52,7 +52,9 @@ def test_the_manager_downloads_every_kind_of_record_about_the_child(client, sett
     assert records["accident_records"][0]["what_happened"] == "Bumped head on table"
     assert any(e["action"] == "assign" for e in records["audit_events"])
     assert records["lifecycle_log"] and "all_about_me" in records
+    assert set(json.loads(archive.read("records.json"))["why_we_hold_each_section"]) == set(records)
     html = archive.read("records.html").decode()
+    assert "Art 9(2)(h) with DPA 2018 Sch 1 para 2" in html and "21 years and 3 months" in html
     assert "Bumped head on table" in html and guardian.email in html
     assert AuditEvent.objects.filter(action="export", child_id=child.pk, actor=manager.user).count() == 1
 
