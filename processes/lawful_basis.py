@@ -37,6 +37,7 @@ SECTIONS: dict[str, tuple[str, str, str]] = {
                          "until the child is 21 years and 3 months old"),
     "legal_holds": ("Holds that keep the records past their period (a claim, an investigation)",
                     "Art 6(1)(c) legal obligation; Art 9(2)(f) legal claims", "as long as the records they hold"),
+    "records_passed_on": ("SEN or safeguarding records handed to the child's next school", SEN, GENERAL_KEPT),
     "lifecycle_log": ("When the child moved through registration, settling in and leaving", EYFS, GENERAL_KEPT),
     "audit_events": ("Who read or changed the child's records, and when (accountability, Art 5(2) and Art 32)",
                      "Art 6(1)(c) legal obligation", "kept: the trail outlives the records it describes"),

@@ -23,6 +23,7 @@ from .models import AllAboutMe, Child, Consent, ConsentPurpose, Guardian, LegalH
 GENERAL, ACCIDENT, SEN, SAFEGUARDING = "general", "accident", "sen", "safeguarding"
 SEN_CONSENTS = (ConsentPurpose.SENCO_OBSERVATION, ConsentPurpose.SHARE_PROFESSIONAL)
 LEFT = (LifecycleState.LEFT, LifecycleState.WITHDRAWN)
+PASSED_ON_KINDS = (SEN, SAFEGUARDING)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -33,7 +34,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def retain_until(child: Child, kind: str) -> dt.date | None:
-    """The last day `kind` records about `child` are kept; None while the period has not begun (not left)."""
+    """The last day `kind` records about `child` are kept; None while the period has not begun (not left).
+
+    SEN and safeguarding records passed on to the next school are kept as general records from then on.
+    """
+    if kind in PASSED_ON_KINDS and child.records_passed_on.filter(kind=kind).exists():
+        kind = GENERAL  # the next school keeps them now: our copy goes with the general records
     rule = settings.KEYFLOW_RETENTION[kind]
     start = child.date_of_birth if rule["after"] == "birth" else (child.left_on if child.state in LEFT else None)
     if start is None:
@@ -60,6 +66,7 @@ def _general_records(child: Child) -> list[tuple[str, models.QuerySet]]:
         ("consents", Consent.objects.filter(child=child).exclude(purpose__in=SEN_CONSENTS)),
         ("lifecycle log", StateLog.objects.for_(child)),
         ("parent/carer links", child.guardian_links.all()),
+        ("records passed on", child.records_passed_on.all()),
     ]
 
 

@@ -60,6 +60,7 @@ def child_records(child: Child) -> dict[str, Any]:
         "settling_in_reviews": _rows(child.settling_reviews.order_by("pk")),
         "accident_records": _rows(child.accidents.order_by("pk")),
         "legal_holds": _rows(child.legal_holds.order_by("pk")),
+        "records_passed_on": _rows(child.records_passed_on.order_by("pk")),
         "lifecycle_log": _rows(StateLog.objects.for_(child).order_by("timestamp", "pk")),
         "audit_events": _rows(AuditEvent.objects.filter(child_id=child.pk).order_by("at", "pk")),
     }

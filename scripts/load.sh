@@ -41,7 +41,7 @@ echo "==> Database: ${DATABASE_URL%%://*}; building the load setting ($USERS sta
 
 echo "==> Starting gunicorn on 127.0.0.1:$PORT (log: $OUT/server.log)"
 setsid "$BIN/gunicorn" keyflow.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --threads 8 \
-    --worker-class gthread --timeout 60 --graceful-timeout 5 --access-logfile "$OUT/access.log" >"$OUT/server.log" 2>&1 </dev/null &
+    --worker-class gthread --timeout 60 --graceful-timeout 5 --keep-alive 10 --no-control-socket --access-logfile "$OUT/access.log" >"$OUT/server.log" 2>&1 </dev/null &
 SERVER_PID=$!
 for _ in $(seq 1 100); do
     curl -fsS -o /dev/null "http://127.0.0.1:$PORT/accounts/login/" 2>/dev/null && break

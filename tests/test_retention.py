@@ -137,3 +137,36 @@ def test_the_command_and_the_nightly_task_run_the_same_purge(gone_child, capsys,
     monkeypatch.setattr(timezone, "localdate", lambda: after)
     assert tasks.purge_expired_records.delay().get() == 1
     assert not Child.objects.filter(pk=gone_child.pk).exists()
+
+
+def test_the_purge_takes_the_childs_workflows_and_tasks_with_them(setting, room, manager, key_person,
+                                                                 other_key_person):
+    from viewflow.workflow.models import Task
+
+    from workflows.models import ChildProcess, InboxEntry
+
+    from .flowkit import allocate, register
+
+    child = register(setting=setting, room=room, manager=manager)
+    allocate(child, manager, key_person, other_key_person)
+    Child.objects.filter(pk=child.pk).update(state=LifecycleState.WITHDRAWN, left_on=LEFT_ON)
+    child.refresh_from_db()
+    processes = list(ChildProcess.objects.filter(child=child).values_list("pk", flat=True))
+    assert len(processes) == 2
+    services.retention_purge(today=retain_until(child, "general") + ONE_DAY)
+    assert not ChildProcess.objects.filter(pk__in=processes).exists()
+    assert not Task.objects.filter(process_id__in=processes).exists()
+    assert not InboxEntry.objects.filter(child_id=child.pk).exists()
+
+
+@pytest.mark.parametrize("passed_on,kept", [(False, True), (True, False)])
+def test_sen_records_passed_on_to_the_next_school_follow_the_general_period(gone_child, manager, passed_on, kept):
+    guardian = gone_child.guardian_links.get().guardian
+    sen = _consent(gone_child, guardian, manager, ConsentPurpose.SHARE_PROFESSIONAL, recipient="Speech therapy")
+    if passed_on:
+        services.records_pass_on(child=gone_child, kind="sen", recipient="Oakbridge Primary", by=manager.user,
+                                 on=LEFT_ON)
+        assert retain_until(gone_child, "sen") == retain_until(gone_child, "general")
+    services.retention_purge(today=retain_until(gone_child, "general") + ONE_DAY)
+    assert Consent.objects.filter(pk=sen.pk).exists() is kept
+    assert Child.objects.filter(pk=gone_child.pk).exists() is kept

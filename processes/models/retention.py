@@ -52,3 +52,29 @@ class LegalHold(models.Model):
 
     def __str__(self) -> str:
         return f"Legal hold on {self.child}" + (" (lifted)" if self.lifted_at else "")
+
+
+class PassedOnKind(models.TextChoices):
+    SEN = "sen", "SEN records"
+    SAFEGUARDING = "safeguarding", "Safeguarding records"
+
+
+class RecordsPassedOn(models.Model):
+    """SEN or safeguarding records handed to the child's next school or setting, which keeps them from then on.
+
+    The setting's own copy then follows the general period (three years after leaving), not "until 25".
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="records_passed_on")
+    kind = models.CharField(max_length=20, choices=PassedOnKind.choices)
+    recipient = models.CharField(max_length=200, help_text="The school or setting that received them.")
+    passed_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-passed_on"]
+        verbose_name_plural = "records passed on"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.child} passed to {self.recipient}"

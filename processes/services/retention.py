@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..errors import Conflict, RuleViolation
-from ..models import Child, LegalHold
+from ..models import Child, LegalHold, PassedOnKind, RecordsPassedOn
 from ..retention import ChildPurge, child_purge, children_with_expired_records
 from .audit import audit_record
 from .children import _require_manager
@@ -73,3 +73,20 @@ def legal_hold_lift(*, hold: LegalHold, by, reason: str = "") -> LegalHold:
                  summary="Lifted the legal hold: records are purged again when past their period",
                  changes={"reason": reason})
     return hold
+
+
+@transaction.atomic
+def records_pass_on(*, child: Child, kind: str, recipient: str, by, on: dt.date | None = None) -> RecordsPassedOn:
+    """Record that the child's SEN or safeguarding records went to their next school (which keeps them now)."""
+    _require_manager(by, child.setting_id, "record records passed on")
+    try:
+        kind = PassedOnKind(kind)
+    except ValueError:
+        raise RuleViolation(f"There are no {kind!r} records to pass on.", field="kind") from None
+    if not recipient.strip():
+        raise RuleViolation("Name the school or setting that received the records.", field="recipient")
+    passed = RecordsPassedOn.objects.create(child=child, kind=kind, recipient=recipient.strip(),
+                                            passed_on=on or timezone.localdate(), recorded_by=by)
+    audit_record(actor=by, action="pass_on", record=passed, setting_id=child.setting_id,
+                 summary=f"{kind.label} passed on to {passed.recipient}")
+    return passed
