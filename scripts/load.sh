@@ -35,6 +35,7 @@ if ! "$BIN/python" -c "import locust" 2>/dev/null; then
 fi
 
 mkdir -p "$OUT"
+rm -f "$OUT"/access.log "$OUT"/locust_*.csv  # gunicorn appends: each run is judged on its own requests
 echo "==> Database: ${DATABASE_URL%%://*}; building the load setting ($USERS staff)"
 "$BIN/python" manage.py migrate --noinput -v0
 "$BIN/python" manage.py load_scale --reset --staff "$USERS" --sessions-file "$OUT/sessions.json"
