@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help install test run migrate demo worker clean
+.PHONY: help install test run migrate demo worker clean load
 
 help:
 	@echo "make run      install, migrate, load the demo setting, serve http://127.0.0.1:8000/ with a worker"
@@ -17,6 +17,7 @@ help:
 	@echo "make demo     load (or refresh) the demo setting"
 	@echo "make worker   run the Celery worker with embedded beat in the foreground"
 	@echo "make clean    remove var/ (database, queue, logs) and .venv"
+	@echo "make load     50 simulated staff for LOAD_SECONDS (default 300) on 127.0.0.1:8108, then checks"
 
 install:
 	@scripts/install.sh
@@ -40,3 +41,7 @@ worker: install
 
 clean:
 	rm -rf var $(VENV)
+
+# Not part of `make test`: a timed run against a real server (scripts/load.sh). DATABASE_URL is passed through.
+load: install
+	@scripts/load.sh

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -252,3 +253,16 @@ SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthe
 REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] = [
     *REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"], "accounts.permissions.SecondFactorDone",
 ]
+
+# Data protection: how long each kind of record is kept (processes.retention; README "Data protection").
+# "after": "leaving" counts from the day the child left (or was withdrawn), "birth" from the date of birth.
+KEYFLOW_RETENTION = {
+    "general": {"after": "leaving", "years": 3, "months": 0},
+    "accident": {"after": "birth", "years": 21, "months": 3},
+    "sen": {"after": "birth", "years": 25, "months": 0},
+    "safeguarding": {"after": "birth", "years": 25, "months": 0},
+}
+CELERY_BEAT_SCHEDULE["purge-expired-records"] = {
+    "task": "notifications.tasks.purge_expired_records",
+    "schedule": crontab(hour=2, minute=30),  # nightly, in TIME_ZONE
+}

@@ -18,3 +18,11 @@ def reroute_key_person_tasks() -> int:
     from workflows.routing import tasks_reroute
 
     return tasks_reroute()
+
+
+@shared_task
+def purge_expired_records() -> int:
+    """Nightly: delete records past their retention period (processes.retention); returns how many children."""
+    from processes.services import retention_purge
+
+    return len(retention_purge())

@@ -7,7 +7,6 @@ Runs a fixed number of queries whatever the number of rows.
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator

@@ -12,4 +12,5 @@ urlpatterns = [
     path("api/children/<int:pk>/sen/", api.sen_concerns, name="api-sen-concerns"),
     path("api/children/<int:pk>/consents/", api.consents, name="api-consents"),
     path("audit/", audit_search, name="audit-search"),
+    path("children/<int:pk>/export/", views.child_export, name="child-export"),
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
@@ -19,10 +20,18 @@ from django.views.generic import ListView
 from django_fsm_log.models import StateLog
 
 from . import sessions
-from .access import can_edit_child, children_visible_to, may_see_sen, sees_whole_setting, staff_of
+from .access import (
+    can_edit_child,
+    child_for,
+    children_visible_to,
+    is_manager_of,
+    may_see_sen,
+    sees_whole_setting,
+    staff_of,
+)
 from .forms import ChildFilter
 from .models import AssignmentRole, ConsentPurpose, KeyPersonAssignment, LifecycleState
-from .services import child_read
+from .services import child_read, child_subject_access_export
 
 WORKFLOW_TIMELINE_TEMPLATE = "workflows/_child_timeline.html"
 WORKFLOW_TIMELINE_BUILDER = "workflows.timeline.child_timeline"
@@ -164,4 +173,17 @@ def child_detail(request, pk: int):
         "can_edit": can_edit_child(request.user, child),
         **_workflow_timeline(child, request.user),
         "may_see_sen": may_see_sen(request.user, child),
+        "can_export": is_manager_of(request.user, child.setting_id),
     })
+
+
+@never_cache
+def child_export(request, pk: int):
+    """The subject access download: the manager's only; to anyone else the URL does not exist."""
+    child = child_for(request.user, pk)
+    if not is_manager_of(request.user, child.setting_id):
+        raise Http404("No such child.")
+    archive = child_subject_access_export(child=child, by=request.user)
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="child-{child.pk}-records.zip"'
+    return response

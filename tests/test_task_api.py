@@ -1,16 +1,9 @@
 from __future__ import annotations
 
-import threading
-
-import pytest
-from django.db import connection
 from django.urls import reverse
 
-from processes.errors import Conflict
-from workflows import services as wf
-
 from .factories import SettingFactory, StaffFactory
-from .flowkit import allocate, open_tasks, register, the_task
+from .flowkit import allocate, register, the_task
 
 
 def _api(task, action=""):
@@ -77,37 +70,4 @@ def test_the_openapi_schema_is_served(client, manager):
     assert any(p.endswith("/complete/") for p in paths)
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_people_completing_the_same_task_at_once_get_one_success_and_one_clear_refusal(
-    setting, room, manager, key_person, other_key_person
-):
-    second = StaffFactory(setting=setting, manager=True)
-    child = register(setting=setting, room=room, manager=manager)
-    task = the_task(child, "allocate")
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def complete_as(user, primary, secondary):
-        try:
-            barrier.wait()
-            wf.task_complete(process_id=task.process_id, task_id=task.pk, by=user,
-                             data={"primary": primary.pk, "secondary": secondary.pk})
-            outcomes.append("ok")
-        except Conflict as exc:
-            outcomes.append(exc.message)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=complete_as, args=(manager.user, key_person, other_key_person)),
-               threading.Thread(target=complete_as, args=(second.user, other_key_person, key_person))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert sorted(outcomes, key=lambda o: o != "ok")[0] == "ok"
-    assert outcomes.count("ok") == 1
-    refusal = next(o for o in outcomes if o != "ok")
-    assert "already completed by" in refusal or "being updated" in refusal
-    assert child.assignments.count() == 2  # one allocation written, not two
-    assert {t.flow_task.name for t in open_tasks(child)} == {"arrange_meeting", "all_about_me"}
+# Concurrent completions (eight at once, pages and API, PostgreSQL and SQLite): tests/test_one_completion.py

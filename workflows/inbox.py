@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from viewflow.workflow.models import Task
 
 from processes.access import staff_of
 

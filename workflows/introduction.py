@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 
 from django import forms
 from django.utils import timezone
@@ -8,7 +7,6 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from processes import deadlines, services
-from processes.errors import RuleViolation
 from processes.models import AllAboutMe, MeetingKind, ParentMeeting
 
 from .base import ChildFlowMixin, process_start

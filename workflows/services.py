@@ -7,9 +7,10 @@ and is told by whom, and nothing is written twice.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any, Mapping
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
@@ -21,7 +22,6 @@ from processes.services import audit_record
 from .audit import audit_refusals
 from .models import OPEN, ChildProcess
 from .nodes import HumanTask
-
 
 
 class FormInvalid(RuleViolation):
@@ -61,24 +61,50 @@ class _Locked:
         self.process: ChildProcess = task.process.coerced
 
 
+# How long a step may wait for a row another step holds (a child's record, an assignment) once it has its
+# process lock. Past it the step gives up with a 409 instead of queueing requests behind a slow one.
+LOCK_WAIT_MS = 3000
+BUSY = "This task is being updated by someone else right now. Try again in a moment."
+
+
+def lock_not_obtained(exc: BaseException) -> bool:
+    """A lock that could not be had in time (PostgreSQL lock_timeout/NOWAIT/deadlock, SQLite busy)."""
+    cause = exc.__cause__ or exc
+    if getattr(cause, "sqlstate", None) in ("55P03", "40P01", "40001"):
+        return True
+    return "database is locked" in str(exc) or "database table is locked" in str(exc)
+
+
+def _bound_lock_waits() -> None:
+    # SQLite needs nothing here: IMMEDIATE takes the one write lock at BEGIN, bounded by its busy timeout.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+
+
+@contextmanager
 def _locked(process_id: int, task_id: int):
-    """Context manager: lock the process row, then re-read the task inside the lock."""
-    from contextlib import contextmanager
+    """Lock the process row, then re-read the task inside the lock.
 
-    @contextmanager
-    def manager():
-        task = Task.objects.select_related("process").filter(pk=task_id, process_id=process_id).first()
-        if task is None or not isinstance(task.flow_task, HumanTask):
-            raise NotPermitted("There is no such task.")
-        flow_class = task.flow_task.flow_class
-        try:
-            with flow_class.lock(process_id), transaction.atomic():
-                task = Task.objects.select_related("process", "owner", "inbox").get(pk=task_id)
-                yield _Locked(task)
-        except FlowLockFailed:
-            raise Conflict("This task is being updated by someone else right now. Try again in a moment.") from None
-
-    return manager()
+    Viewflow's select_for_update_lock asks with NOWAIT and retries five times with a growing pause (about ten
+    seconds at most) before FlowLockFailed; any other lock the step needs waits at most LOCK_WAIT_MS. Either
+    way the caller gets a Conflict and the transaction is rolled back: nothing written, nothing queued.
+    """
+    task = Task.objects.select_related("process").filter(pk=task_id, process_id=process_id).first()
+    if task is None or not isinstance(task.flow_task, HumanTask):
+        raise NotPermitted("There is no such task.")
+    flow_class = task.flow_task.flow_class
+    try:
+        with flow_class.lock(process_id), transaction.atomic():
+            _bound_lock_waits()
+            task = Task.objects.select_related("process", "owner", "inbox").get(pk=task_id)
+            yield _Locked(task)
+    except FlowLockFailed:
+        raise Conflict(BUSY) from None
+    except OperationalError as exc:
+        if lock_not_obtained(exc):
+            raise Conflict(BUSY) from None
+        raise
 
 
 @audit_refusals("claim")

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
 from processes.access import child_for, may_see_sen, staff_of
-from processes.errors import Conflict, RuleViolation
+from processes.errors import RuleViolation
 from processes.models import Room
 from processes.services import audit_attempt, audit_record, child_read
 
@@ -71,6 +71,8 @@ def _find_visible_task(request, process_id: int, task_id: int) -> Task:
     if entry is None or staff is None or entry.setting_id != staff.setting_id:
         raise Http404("No such task.")
     task = entry.task
+    if task.flow_task.flow_class is not task.process.flow_class:  # a task of one flow under another's process
+        raise Http404("No such task.")
     if not (task.owner_id == request.user.pk or task.flow_task.may_claim(request.user, entry)):
         child_for(request.user, entry.child_id)  # 404 unless the user may see the child's record
     if getattr(task.flow_task.flow_class, "special_category", False) and not may_see_sen(request.user, entry.child):
@@ -82,6 +84,7 @@ def task_detail(request, process_id: int, task_id: int, **kwargs):
     task = _visible_task(request, process_id, task_id)
     node = task.flow_task
     form = None
+    refused = None
     if request.method == "POST":
         try:
             services.task_complete(process_id=process_id, task_id=task_id, by=request.user, data=request.POST)
@@ -96,9 +99,9 @@ def task_detail(request, process_id: int, task_id: int, **kwargs):
                 else:
                     messages.error(request, exc.message)
             else:
+                # Someone else got there first, or may not act: say so on the task page, with the status code.
                 messages.error(request, exc.message)
-                if isinstance(exc, Conflict):
-                    return redirect("inbox")
+                refused = exc.status_code
         else:
             messages.success(request, f"Done: {task.title}.")
             return redirect("inbox")
@@ -115,7 +118,7 @@ def task_detail(request, process_id: int, task_id: int, **kwargs):
         from processes.allocation import allocation_candidates
 
         candidates = allocation_candidates(child=context.child)
-    status = 400 if request.method == "POST" and form.errors else 200
+    status = refused or (400 if request.method == "POST" and form.errors else 200)
     return render(request, "workflows/task.html", {
         "task": task, "form": form, "context": context, "candidates": candidates,
         "may_act": task.owner_id in (None, request.user.pk) and task.status in services.OPEN,

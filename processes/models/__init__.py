@@ -3,6 +3,7 @@ from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus
 from .keyperson import AssignmentRole, KeyPersonAssignment
 from .organisation import Organisation, Room, Setting
+from .retention import AccidentRecord, LegalHold, PassedOnKind, RecordsPassedOn
 from .records import AllAboutMe, MeetingKind, ParentMeeting, SettlingOutcome, SettlingReview, SettlingSession
 from .sen import (
     ConcernStatus,
@@ -28,6 +29,10 @@ from .sen import (
 from .staff import Staff, StaffAbsence
 
 __all__ = [
+    "AccidentRecord",
+    "LegalHold",
+    "PassedOnKind",
+    "RecordsPassedOn",
     "AllAboutMe",
     "MeetingKind",
     "ParentMeeting",

@@ -31,7 +31,13 @@ class ConsentMethod(models.TextChoices):
 
 
 class Consent(AppendOnlyModel):
-    """One decision by a parent/carer. Append-only: the newest entry for a purpose (and recipient) is in force."""
+    """One decision by a parent/carer. Append-only: the newest entry for a purpose (and recipient) is in force.
+
+    This is the parents' agreement to a step (a SENCO observation, sharing with a named professional), which
+    the setting asks for as good practice and the SEND Code of Practice expects. It is not the lawful basis on
+    which the setting holds the child's data (processes.lawful_basis, README "Data protection"): withdrawing
+    it stops the step, it does not erase what was lawfully recorded. Photographs alone rest on it.
+    """
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="consents")
     guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, related_name="consents")

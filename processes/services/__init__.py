@@ -23,6 +23,8 @@ from .sen import (
     support_review_record,
 )
 from .reads import audit_attempt, child_read
+from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
+from .subject_access import child_subject_access_export
 from .staff import staff_absence_record, staff_absent_on
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "audit_record",
     "child_read",
     "child_register",
+    "child_subject_access_export",
     "child_transition",
     "child_update",
     "consent_in_force",
@@ -38,6 +41,10 @@ __all__ = [
     "guardian_link",
     "key_person_assign",
     "key_person_end",
+    "legal_hold_lift",
+    "legal_hold_place",
+    "records_pass_on",
+    "retention_purge",
     "staff_absence_record",
     "staff_absent_on",
     "ehc_decision_record",

@@ -1,0 +1,132 @@
+"""Everything Keyflow holds about one child, for a subject access request (UK GDPR Art 15).
+
+`child_records` gathers it section by section as plain data; `export_zip` packs it as JSON (complete,
+machine-readable) and HTML (the same, readable by the parents). The service that calls these checks who
+may ask and audits the export (processes.services.subject_access).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django_fsm_log.models import StateLog
+
+from .lawful_basis import SECTIONS
+from .models import (
+    AllAboutMe,
+    AuditEvent,
+    Child,
+    EhcRequest,
+    Guardian,
+    Referral,
+    ReferralUpdate,
+    SenConversation,
+    SencoDecision,
+    SenMeeting,
+    SenObservation,
+    SupportPlan,
+    SupportReview,
+    SupportTarget,
+    TargetProgress,
+)
+
+
+def _rows(queryset) -> list[dict[str, Any]]:
+    return [{"id": row["pk"], **row["fields"]} for row in serializers.serialize("python", queryset)]
+
+
+def _workflows(child: Child) -> list[dict[str, Any]]:
+    try:
+        from workflows.models import ChildProcess
+    except ImportError:  # processes is the lower layer: without workflows there are no processes to list
+        return []
+    out = []
+    for process in ChildProcess.objects.filter(child=child).prefetch_related("task_set__owner").order_by("pk"):
+        out.append({
+            "id": process.pk, "kind": process.get_kind_display(), "status": process.status,
+            "created": process.created, "finished": process.finished,
+            "tasks": [{"id": t.pk, "step": t.flow_task.name if t.flow_task else "", "title": t.title,
+                       "status": t.status, "owner": t.owner.get_username() if t.owner else None,
+                       "created": t.created, "finished": t.finished, "data": t.data}
+                      for t in sorted(process.task_set.all(), key=lambda t: t.pk)],
+        })
+    return out
+
+
+def _sen_records(child: Child) -> dict[str, Any]:
+    concern = {"concern__child": child}
+    return {
+        "sen_concerns": _rows(child.sen_concerns.order_by("pk")),
+        "sen_conversations": _rows(SenConversation.objects.filter(**concern).order_by("pk")),
+        "senco_observations": _rows(SenObservation.objects.filter(**concern).order_by("pk")),
+        "senco_decisions": _rows(SencoDecision.objects.filter(**concern).order_by("pk")),
+        "sen_meetings": _rows(SenMeeting.objects.filter(**concern).order_by("pk")),
+        "referrals": _rows(Referral.objects.filter(**concern).order_by("pk")),
+        "referral_updates": _rows(ReferralUpdate.objects.filter(referral__concern__child=child).order_by("pk")),
+        "sen_support_plans": _rows(SupportPlan.objects.filter(**concern).order_by("pk")),
+        "sen_support_targets": _rows(SupportTarget.objects.filter(plan__concern__child=child).order_by("pk")),
+        "sen_support_reviews": _rows(SupportReview.objects.filter(plan__concern__child=child).order_by("pk")),
+        "sen_target_progress": _rows(TargetProgress.objects.filter(review__plan__concern__child=child).order_by("pk")),
+        "ehc_requests": _rows(EhcRequest.objects.filter(**concern).order_by("pk")),
+    }
+
+
+def child_records(child: Child) -> dict[str, Any]:
+    """Each kind of record about the child; every section is present, empty or not."""
+    guardians = Guardian.objects.filter(child_links__child=child).order_by("pk")
+    return {
+        "child": _rows(Child.objects.filter(pk=child.pk)),
+        "guardians": _rows(guardians),
+        "guardian_links": _rows(child.guardian_links.order_by("pk")),
+        "consents": _rows(child.consents.order_by("recorded_at", "pk")),
+        "key_person_history": _rows(child.assignments.order_by("starts_on", "pk")),
+        "processes_and_tasks": _workflows(child),
+        "parent_meetings": _rows(child.meetings.order_by("pk")),
+        "all_about_me": _rows(AllAboutMe.objects.filter(child=child)),
+        "settling_in_sessions": _rows(child.settling_sessions.order_by("pk")),
+        "settling_in_reviews": _rows(child.settling_reviews.order_by("pk")),
+        "accident_records": _rows(child.accidents.order_by("pk")),
+        **_sen_records(child),
+        "legal_holds": _rows(child.legal_holds.order_by("pk")),
+        "records_passed_on": _rows(child.records_passed_on.order_by("pk")),
+        "lifecycle_log": _rows(StateLog.objects.for_(child).order_by("timestamp", "pk")),
+        "audit_events": _rows(AuditEvent.objects.filter(child_id=child.pk).order_by("at", "pk")),
+    }
+
+
+def _readable(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, cls=DjangoJSONEncoder, indent=1)
+    return str(value)
+
+
+def export_zip(child: Child) -> bytes:
+    records = child_records(child)
+    made_at = timezone.now()
+    document = {"child_id": child.pk, "setting": str(child.setting), "exported_at": made_at, "records": records,
+                "why_we_hold_each_section": {name: dict(zip(("why", "lawful_basis", "kept"), SECTIONS[name]))
+                                             for name in records}}
+    sections = []
+    for name, rows in records.items():
+        columns = sorted({key for row in rows for key in row})
+        why, basis, kept = SECTIONS[name]
+        sections.append({"title": name.replace("_", " ").capitalize(), "why": why, "basis": basis, "kept": kept,
+                         "columns": columns,
+                         "rows": [[_readable(row.get(c)) for c in columns] for row in rows]})
+    html = render_to_string("processes/subject_access.html", {
+        "child": child, "setting": child.setting, "made_at": made_at, "sections": sections,
+    })
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("records.json", json.dumps(document, cls=DjangoJSONEncoder, indent=2))
+        archive.writestr("records.html", html)
+    return buffer.getvalue()

@@ -1,0 +1,117 @@
+"""`manage.py load_scale`: a setting the size of a large nursery group, for `make load` (scripts/load.sh).
+
+50 staff by default (5 managers, the rest key persons), each key person with a few key children allocated
+through the real allocation task (so their introduction tasks wait in the inbox), and some children still
+waiting for a key person (the managers' allocation tasks). Built through the services, like the demo.
+Log-ins: load01…loadNN, password LOAD_PASSWORD; --reset rebuilds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from importlib import import_module
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from processes import services
+from processes.demo import demo_delete
+from processes.models import Organisation, Room, Setting, Staff
+from workflows import services as wf
+from workflows.models import ChildProcess
+
+SETTING_NAME = "Load Test Nursery"
+LOAD_PASSWORD = "keyflow-load"
+MANAGERS = 5
+
+
+def signed_in_sessions(staff) -> dict[str, str]:
+    """username -> session key of a session signed in as them: staff already logged in on their tablets, so
+    the run measures the inbox rather than fifty password hashes at once (scripts/locustfile.py)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    sessions = {}
+    for member in staff:
+        session = store()
+        session[SESSION_KEY] = str(member.user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = member.user.get_session_auth_hash()
+        session.create()
+        sessions[member.user.username] = session.session_key
+    return sessions
+
+
+class Command(BaseCommand):
+    help = f'Build the "{SETTING_NAME}" setting for the load test: staff, children and waiting tasks.'
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--staff", type=int, default=50)
+        parser.add_argument("--children-per-key-person", type=int, default=4)
+        parser.add_argument("--waiting", type=int, default=40, help="Children still waiting for allocation.")
+        parser.add_argument("--reset", action="store_true", help="Delete the load setting first.")
+        parser.add_argument("--sessions-file", help="Write a signed-in session per member of staff here (JSON).")
+
+    def handle(self, *args, staff: int, children_per_key_person: int, waiting: int, reset: bool,
+               sessions_file: str | None = None, **options):
+        started = time.monotonic()
+        existing = Setting.objects.filter(name=SETTING_NAME).first()
+        if existing and not reset:
+            self.stdout.write(f'"{SETTING_NAME}" is already there; --reset rebuilds it.')
+            return
+        if existing:
+            demo_delete(existing)
+        managers, key_persons, room = self._staff(staff)
+        boss = managers[0].user
+        # Each key person's caseload sits under their maximum, so every allocation is accepted first time.
+        for i, kp in enumerate(key_persons):
+            secondary = key_persons[(i + 1) % len(key_persons)]
+            for n in range(children_per_key_person):
+                child = self._child(room, boss, f"K{i:02d}x{n}")
+                task = ChildProcess.objects.get(child=child, kind="allocation").task_set.get(status="NEW")
+                wf.task_complete(process_id=task.process_id, task_id=task.pk, by=boss,
+                                 data={"primary": kp.pk, "secondary": secondary.pk})
+        for n in range(waiting):
+            self._child(room, boss, f"W{n:03d}")
+        if sessions_file:
+            Path(sessions_file).write_text(json.dumps(signed_in_sessions(managers + key_persons)))
+        self.stdout.write(self.style.SUCCESS(
+            f'Built "{SETTING_NAME}" in {time.monotonic() - started:.0f}s: {len(managers)} managers, '
+            f"{len(key_persons)} key persons, {len(key_persons) * children_per_key_person} allocated children, "
+            f"{waiting} waiting. Log in as load01…load{staff:02d} / {LOAD_PASSWORD}."))
+
+    @transaction.atomic
+    def _staff(self, count: int):
+        organisation = Organisation.objects.create(name="Load Test Provider")
+        setting = Setting.objects.create(organisation=organisation, name=SETTING_NAME)
+        room = Room.objects.create(setting=setting, name="Pre-school", min_age_months=24, max_age_months=60,
+                                   children_per_adult=8)
+        password = make_password(LOAD_PASSWORD)
+        managers, key_persons = [], []
+        for n in range(1, count + 1):
+            user = get_user_model().objects.create(username=f"load{n:02d}", password=password,
+                                                   first_name="Load", last_name=f"Staff {n:02d}")
+            is_manager = n <= MANAGERS
+            member = Staff.objects.create(user=user, setting=setting, room=room, is_manager=is_manager,
+                                          is_key_person=not is_manager, max_caseload=12)
+            (managers if is_manager else key_persons).append(member)
+        return managers, key_persons, room
+
+    def _child(self, room, by, name: str):
+        today = timezone.localdate()
+        child = services.child_register(
+            setting=room.setting, by=by, first_name="Child", last_name=name, room=room,
+            date_of_birth=today - dt.timedelta(days=3 * 365), start_date=today + dt.timedelta(days=30),
+            sessions_attended=["mon_am", "tue_am", "wed_am"],
+        )
+        services.guardian_link(child=child, by=by, relationship="Mother", first_name="Parent", last_name=name,
+                               email=f"parent-{name.lower()}@example.org")
+        return child
+
+
+
