@@ -6,3 +6,5 @@ child_registered = Signal()  # child, by
 consent_changed = Signal()  # consent, by
 key_person_changed = Signal()  # child, assignment, by
 staff_absence_recorded = Signal()  # absence, by
+meeting_arranged = Signal()  # meeting, by
+consent_requested = Signal()  # child, purpose, recipient, by
