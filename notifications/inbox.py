@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import lru_cache
 
 from django.db.models import Q
 from django.urls import reverse
@@ -44,12 +45,18 @@ def recipients_of(entry: InboxEntry, claimers: dict[int, dict[str, list]]) -> li
     return claimers.get(entry.setting_id, {}).get(entry.role, [])
 
 
+@lru_cache(maxsize=1)
+def _task_url_pattern() -> str:
+    # reverse() once, not once per row: a sweep writes thousands of these.
+    return reverse("task-detail", args=[1234567, 7654321]).replace("1234567", "{p}").replace("7654321", "{t}")
+
+
 def task_refs(entry: InboxEntry) -> dict:
     task = entry.task
     return {
         "title": str(task.title), "child": entry.child.name,
         "due_at": entry.due_at.isoformat() if entry.due_at else "",
-        "url": reverse("task-detail", args=[task.process_id, task.pk]),
+        "url": _task_url_pattern().format(p=task.process_id, t=task.pk),
         "owner": (task.owner.get_full_name() or task.owner.get_username()) if task.owner_id else "",
     }
 

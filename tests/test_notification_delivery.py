@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import smtplib
 import threading
 
@@ -128,3 +129,15 @@ def test_two_workers_sending_the_same_notification_at_once_send_it_once(setting,
     assert sorted(results) == [False, True]
     assert len(mail.outbox) == 1
     assert Notification.objects.get(pk=notification.pk).status == Status.SENT
+
+
+def test_an_email_whose_queue_message_was_lost_is_sent_by_the_resend_sweep(child, django_capture_on_commit_callbacks):
+    from notifications.sweeps import resend_sweep
+
+    notification = _queued_letter(child)  # its Celery message never ran (the test's transaction never commits)
+    assert resend_sweep() == 0  # too fresh: its message may still be on its way
+    later = timezone.now() + dt.timedelta(minutes=6)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resend_sweep(now=later) == 1
+    notification.refresh_from_db()
+    assert notification.status == Status.SENT and len(mail.outbox) == 1
