@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.core import mail
+from django.db import connection
 
 from django.utils import timezone
 
@@ -32,6 +33,7 @@ def test_a_real_worker_sends_a_queued_notification(setting, room):
     _redis_or_skip()
     from celery import Celery
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
 
     # A Celery app of its own on Redis, not eager: the shared tasks register on it too.
     app = Celery("keyflow-test", broker=REDIS_URL, set_as_current=False)
@@ -46,6 +48,11 @@ def test_a_real_worker_sends_a_queued_notification(setting, room):
     notification = Notification.objects.get(recipient_guardian=link.guardian, kind=Kind.CONSENT_REQUESTED)
     assert notification.status == Status.QUEUED
 
+    # The worker's thread has its own database connection: closed after each task so the test database can go.
+    def close_connection(**kwargs):
+        connection.close()
+
+    task_postrun.connect(close_connection, weak=False)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         result = app.tasks["notifications.tasks.notification_send"].apply_async(
             kwargs={"notification_id": notification.pk})
@@ -55,6 +62,7 @@ def test_a_real_worker_sends_a_queued_notification(setting, room):
             if notification.status == Status.SENT:
                 break
             time.sleep(0.2)
+    task_postrun.disconnect(close_connection)
     assert result.id
     assert notification.status == Status.SENT
     assert [m.to for m in mail.outbox] == [[link.guardian.email]]
