@@ -107,6 +107,7 @@ class Notification(models.Model):
             models.Index(fields=["recipient_user", "channel", "-created_at"], name="notification_inbox"),
             models.Index(fields=["setting", "-created_at"], name="notification_by_setting"),
             models.Index(fields=["status", "created_at"], name="notification_pending"),
+            models.Index(fields=["task_id", "kind"], name="notification_by_task"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,6 +76,12 @@ def _open_entries() -> QuerySet[InboxEntry]:
         "task__owner__notification_preference", "child")
 
 
+def _told(kind: str, *, since) -> QuerySet[Notification]:
+    """Notices of `kind` about the outer task written after `since` (in the app: every staff notice has one)."""
+    return Notification.objects.filter(kind=kind, task_id=OuterRef("task_id"), channel=Channel.IN_APP,
+                                       created_at__gt=since)
+
+
 def reminders_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE, on_batch: OnBatch = None) -> int:
     """Remind whoever has a task that falls due within their setting's lead time. Returns the rows written
     (in-app and e-mail; rows already there from an earlier run are counted but not written again)."""
@@ -83,7 +89,10 @@ def reminders_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_S
     policies = _policies()
     widest = max([deadlines.REMINDER_LEAD, *(_lead(policies, s) for s in policies)])
     start, end = deadlines.reminder_window(now, widest)
-    entries = _open_entries().filter(due_at__gt=start, due_at__lte=end)
+    # Tasks already reminded for this deadline are left out in the page query itself, so the sweep every
+    # quarter of an hour reads only what is new (the dedupe keys still stop anything that slips through).
+    entries = _open_entries().filter(due_at__gt=start, due_at__lte=end).exclude(
+        Exists(_told(Kind.TASK_REMINDER, since=OuterRef("due_at") - widest)))
 
     def build(batch):
         batch = [e for e in batch if e.due_at <= deadlines.reminder_window(now, _lead(policies, e.setting_id))[1]]
@@ -98,7 +107,8 @@ def escalations_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH
     now = now or timezone.now()
     policies = _policies()
     narrowest = min([deadlines.ESCALATION_MARGIN, *(_margin(policies, s) for s in policies)])
-    entries = _open_entries().filter(due_at__lt=deadlines.escalation_cutoff(now, narrowest))
+    entries = _open_entries().filter(due_at__lt=deadlines.escalation_cutoff(now, narrowest)).exclude(
+        Exists(_told(Kind.TASK_ESCALATION, since=OuterRef("due_at"))))
 
     def build(batch):
         batch = [e for e in batch if e.due_at < deadlines.escalation_cutoff(now, _margin(policies, e.setting_id))]
