@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help install test run migrate demo worker clean load
+.PHONY: help install test run migrate demo worker clean load bench-sweep
 
 help:
 	@echo "make run      install, migrate, load the demo setting, serve http://127.0.0.1:8000/ with a worker"
@@ -18,6 +18,7 @@ help:
 	@echo "make worker   run the Celery worker with embedded beat in the foreground"
 	@echo "make clean    remove var/ (database, queue, logs) and .venv"
 	@echo "make load     50 simulated staff for LOAD_SECONDS (default 300) on 127.0.0.1:8108, then checks"
+	@echo "make bench-sweep  time the reminder sweep over 100,000 open tasks (PostgreSQL; BENCH_ARGS=...)"
 
 install:
 	@scripts/install.sh
@@ -38,6 +39,12 @@ demo: migrate
 worker: install
 	@mkdir -p var
 	$(BIN)/celery -A keyflow worker -B --pool=solo --loglevel=INFO --schedule var/celerybeat-schedule
+
+# A throwaway PostgreSQL database (BENCH_DATABASE_URL, default keyflow_bench_sweep on the local server) is made,
+# filled and dropped. A measurement, not a test.
+BENCH_ARGS ?=
+bench-sweep: install
+	$(BIN)/python scripts/bench_sweep.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var $(VENV)

@@ -160,6 +160,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "reroute-key-person-tasks": {"task": "notifications.tasks.reroute_key_person_tasks", "schedule": 60 * 60},
+    # Notifications (notifications/sweeps.py): each sweep is safe to run twice, so a missed or doubled beat
+    # neither loses nor repeats a notice.
+    "send-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 15 * 60},
+    "send-escalations": {"task": "notifications.tasks.send_escalations", "schedule": 60 * 60},
+    "send-digests": {"task": "notifications.tasks.send_digests", "schedule": crontab(hour=7, minute=0)},
+    "announce-lifecycle-dates": {"task": "notifications.tasks.announce_lifecycle_dates",
+                                 "schedule": crontab(hour=6, minute=30)},
+    "resend-stuck-notifications": {"task": "notifications.tasks.resend_stuck_notifications", "schedule": 10 * 60},
 }
 
 REST_FRAMEWORK = {

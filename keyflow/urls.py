@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("workflows.urls")),
     path("", include("processes.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -1,13 +1,38 @@
-"""Celery tasks: each loads its data and calls the code that does the work. Enqueued only after commit."""
+"""Celery tasks: each loads its data and calls the code that does the work. Enqueued only after commit.
+
+Late acknowledgement is on (settings): a worker that dies mid-task leaves the message for another, and the
+notification rows make running a task twice harmless.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import transaction
 
-from .letters import key_persons_letter_send
+from . import services, sweeps
+from .parents import key_persons_letter_send
+
+# Backoff between attempts to reach the mail server: 30 s, 1 min, 2 min … capped at an hour; then failed.
+RETRY = dict(autoretry_for=services.TRANSIENT_ERRORS, retry_backoff=30, retry_backoff_max=60 * 60,
+             retry_jitter=True, max_retries=6)
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(bind=True, **RETRY)
+def notification_send(self, *, notification_id: int) -> bool:
+    return services.notification_send(notification_id=notification_id,
+                                      final_attempt=self.request.retries >= self.max_retries)
+
+
+@shared_task
+def notifications_deliver(*, keys: list[str]) -> int:
+    """Send a batch's e-mails; each one the mail server refuses gets its own retries with backoff."""
+    retry = services.notifications_deliver(keys=keys)
+    for notification_id in retry:
+        transaction.on_commit(lambda i=notification_id: notification_send.apply_async(kwargs={"notification_id": i}, countdown=30), robust=True)  # noqa: E501
+    return len(retry)
+
+
+@shared_task(bind=True, **RETRY)
 def email_parents_key_persons(self, *, child_id: int) -> int:
     return key_persons_letter_send(child_id=child_id)
 
@@ -26,3 +51,28 @@ def purge_expired_records() -> int:
     from processes.services import retention_purge
 
     return len(retention_purge())
+
+
+@shared_task
+def send_reminders() -> int:
+    return sweeps.reminders_sweep()
+
+
+@shared_task
+def send_escalations() -> int:
+    return sweeps.escalations_sweep()
+
+
+@shared_task
+def send_digests() -> int:
+    return sweeps.digests_sweep()
+
+
+@shared_task
+def announce_lifecycle_dates() -> int:
+    return sweeps.lifecycle_sweep()
+
+
+@shared_task
+def resend_stuck_notifications() -> int:
+    return sweeps.resend_sweep()

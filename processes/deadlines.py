@@ -104,3 +104,57 @@ def ehc_decision_due_on(requested_on: dt.date) -> dt.date:
 
 def ehc_plan_due_on(requested_on: dt.date) -> dt.date:
     return requested_on + EHC_PLAN_WITHIN
+
+
+# --- Reminders, escalations and lifecycle dates (notifications) -------------------------------------------
+# The sweeps in notifications/ ask these when a reminder or an escalation is due, so a setting's policy is
+# applied in one place. Each setting may change the lead time and the margin (notifications.NotificationPolicy).
+
+REMINDER_LEAD = dt.timedelta(hours=24)
+ESCALATION_MARGIN = dt.timedelta(hours=48)
+# EYFS 2.3: the progress check at age two is made "when a child is aged between two and three".
+TWO_YEAR_CHECK_FROM_MONTHS = 24
+TWO_YEAR_CHECK_BY_MONTHS = 36
+# How far ahead the manager is told of a leaving date or a room move by age: time to plan the handover.
+LIFECYCLE_NOTICE = dt.timedelta(days=28)
+
+
+def reminder_window(now: dt.datetime, lead: dt.timedelta = REMINDER_LEAD) -> tuple[dt.datetime, dt.datetime]:
+    """A task due in (now, now + lead] is reminded now."""
+    return now, now + lead
+
+
+def escalation_cutoff(now: dt.datetime, margin: dt.timedelta = ESCALATION_MARGIN) -> dt.datetime:
+    """A task due before this is overdue by more than the margin: the manager is told."""
+    return now - margin
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day of the month `months` later (the last day of a shorter month)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def two_year_check_window(date_of_birth: dt.date) -> tuple[dt.date, dt.date]:
+    """From the second birthday to the day before the third: when the progress check is made."""
+    return (months_after(date_of_birth, TWO_YEAR_CHECK_FROM_MONTHS),
+            months_after(date_of_birth, TWO_YEAR_CHECK_BY_MONTHS) - dt.timedelta(days=1))
+
+
+def two_year_check_births(today: dt.date) -> tuple[dt.date, dt.date]:
+    """Dates of birth of the children whose two-year check window is open today (inclusive range)."""
+    return (months_after(today, -TWO_YEAR_CHECK_BY_MONTHS) + dt.timedelta(days=1),
+            months_after(today, -TWO_YEAR_CHECK_FROM_MONTHS))
+
+
+def room_move_due_on(date_of_birth: dt.date, room_max_age_months: int) -> dt.date:
+    """The day a child outgrows their room's age range."""
+    return months_after(date_of_birth, room_max_age_months)
+
+
+def lifecycle_notice_until(today: dt.date, notice: dt.timedelta = LIFECYCLE_NOTICE) -> dt.date:
+    """Leaving dates and room moves up to this day are announced today."""
+    return today + notice

@@ -9,7 +9,6 @@ how many, and under which rule, with no personal data in it.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm_log.models import StateLog
 
+from . import deadlines
 from .models import AllAboutMe, Child, Consent, ConsentPurpose, Guardian, LegalHold, LifecycleState
 
 GENERAL, ACCIDENT, SEN, SAFEGUARDING = "general", "accident", "sen", "safeguarding"
@@ -26,11 +26,8 @@ LEFT = (LifecycleState.LEFT, LifecycleState.WITHDRAWN)
 PASSED_ON_KINDS = (SEN, SAFEGUARDING)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` plus whole months; the 29th of February plus a year is the 28th."""
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+# Whole months on a date (29 February plus a year is 28 February): the one implementation, in deadlines.
+add_months = deadlines.months_after
 
 
 def retain_until(child: Child, kind: str) -> dt.date | None:

@@ -7,4 +7,5 @@ consent_changed = Signal()  # consent, by
 key_person_changed = Signal()  # child, assignment, by
 staff_absence_recorded = Signal()  # absence, by
 sen_concern_raised = Signal()  # concern, by
+meeting_arranged = Signal()  # meeting, by
 consent_requested = Signal()  # child, purpose, recipient, by

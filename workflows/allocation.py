@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.db import transaction
 from viewflow import this
 from viewflow.workflow import flow, lock
 
@@ -90,9 +89,7 @@ class AllocationFlow(ChildFlowMixin, flow.Flow):
                 starts_on=data.get("starts_on"),
             )
         services.child_transition(child=child, transition="allocate", by=by, reason=reason)
-        from notifications.tasks import email_parents_key_persons
-
-        transaction.on_commit(lambda: email_parents_key_persons.delay(child_id=child.pk))
+        # The parents' letter is notifications' job (on key_person_changed, after commit, exactly once).
 
     def start_introduction(self, activation) -> None:
         from .introduction import IntroductionFlow

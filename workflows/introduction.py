@@ -6,7 +6,7 @@ from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from processes import deadlines, services
+from processes import deadlines, services, signals
 from processes.models import AllAboutMe, MeetingKind, ParentMeeting
 
 from .base import ChildFlowMixin, process_start
@@ -108,6 +108,7 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
         )
         services.audit_record(actor=by, action="create", record=meeting, setting_id=child.setting_id,
                               summary=f"Arranged the introduction for {meeting.starts_at:%d %b %Y %H:%M}")
+        signals.meeting_arranged.send(sender=ParentMeeting, meeting=meeting, by=by)
 
     def all_about_me_done(self, activation, data, by) -> None:
         child = activation.process.child

@@ -50,6 +50,7 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
     from processes.services import audit_record
 
     from .models import OPEN, InboxEntry, TaskRole
+    from .signals import task_rerouted
 
     on = on or timezone.localdate()
     entries = InboxEntry.objects.filter(role=TaskRole.KEY_PERSON, task__status__in=OPEN)
@@ -90,5 +91,6 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
             audit_record(actor=None, action="reroute", record=task, setting_id=entry.setting_id,
                          child_id=entry.child_id,
                          summary=f"'{task.title}' moved from {previous} to {wanted} for {day:%d %b}")
+            task_rerouted.send(sender=Task, task=task, previous=previous, by=None)
             moved += 1
     return moved
