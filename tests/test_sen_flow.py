@@ -316,3 +316,15 @@ def test_every_step_is_audited(observing, senco):
     sk.observe(observing, senco.user)
     actions = set(AuditEvent.objects.filter(child_id=observing.pk).values_list("action", flat=True))
     assert {"create", "consent_granted", "complete"} <= actions
+
+
+def test_the_parents_are_asked_for_consent_by_e_mail_once_when_told_of_the_concern(
+    concern, key_person, senco, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        sk.tell_parents(concern.child, key_person.user)
+    asked = [m for m in mail.outbox if m.subject.startswith("Your consent for")]
+    assert len(asked) == 1 and "senco observation" in asked[0].subject.lower()
