@@ -32,6 +32,9 @@ class HumanTaskActivation(ViewActivation):
             child_id=process.child_id,
             role=flow_task.role,
             due_at=flow_task.calc_due(activation),
+            priority=1 if flow_task.approval else 0,
+            owner_id=activation.task.owner_id,
+            is_open=True,
         )
         return activation
 
@@ -62,6 +65,7 @@ class HumanTask(flow.View):
         due: Callable[[Any], Any] | None = None,
         on_complete: Any = None,
         shows: tuple[str, ...] = (),
+        approval: bool = False,
         **kwargs,
     ) -> None:
         super().__init__(_task_page, **kwargs)
@@ -71,6 +75,8 @@ class HumanTask(flow.View):
         self._on_complete = on_complete
         # The child's details this step needs, beyond who they are: a task page shows no more (confidentiality).
         self.shows = shows
+        # An approval waits on someone else's decision: it is listed first in their inbox.
+        self.approval = approval
         if self.role == TaskRole.KEY_PERSON:
             self.Assign(_key_person_owner)
         else:
@@ -84,7 +90,10 @@ class HumanTask(flow.View):
         self._on_complete = this.resolve(instance, self._on_complete)
 
     def calc_due(self, activation):
-        return self._due(activation) if self._due else None
+        # Asked twice while a task is created (its owner's working day, its inbox row): computed once.
+        if not hasattr(activation, "keyflow_due"):
+            activation.keyflow_due = self._due(activation) if self._due else None
+        return activation.keyflow_due
 
     def form_kwargs(self, task) -> dict[str, Any]:
         return {"task": task}

@@ -25,16 +25,21 @@ def _acting(primary, secondary, absent: bool):
 
 
 def key_person_user_for(child_id: int, on: dt.date | None = None):
-    """The user who acts as the child's key person on `on`: the key person, or the secondary while absent."""
+    """The user who acts as the child's key person on `on`: the key person, or the secondary while absent.
+
+    One query: the current assignments, each with whether its holder is absent that day.
+    """
+    from django.db.models import Exists, OuterRef
+
     on = on or timezone.localdate()
+    away = StaffAbsence.objects.filter(staff_id=OuterRef("staff_id"), starts_on__lte=on, ends_on__gte=on)
     current = {
-        a.role: a.staff
-        for a in KeyPersonAssignment.objects.current().filter(child_id=child_id).select_related("staff__user")
+        a.role: a
+        for a in KeyPersonAssignment.objects.current().filter(child_id=child_id)
+        .select_related("staff__user").annotate(away=Exists(away))
     }
     primary, secondary = current.get(AssignmentRole.PRIMARY), current.get(AssignmentRole.SECONDARY)
-    absent = primary is not None and StaffAbsence.objects.filter(
-        staff=primary, starts_on__lte=on, ends_on__gte=on).exists()
-    return _acting(primary, secondary, absent)
+    return _acting(primary and primary.staff, secondary and secondary.staff, bool(primary and primary.away))
 
 
 def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, child_ids=None) -> int:

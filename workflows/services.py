@@ -7,12 +7,13 @@ and is told by whom, and nothing is written twice.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Mapping
 
 from django.db import transaction
 from django.utils import timezone
-from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from processes.errors import Conflict, NotPermitted, RuleViolation
@@ -60,24 +61,33 @@ class _Locked:
         self.process: ChildProcess = task.process.coerced
 
 
-def _locked(process_id: int, task_id: int):
-    """Context manager: lock the process row, then re-read the task inside the lock."""
-    from contextlib import contextmanager
+# The task this thread is completing: its row still reads ASSIGNED while its node's work runs, and a
+# receiver must tell that step apart from the same step taken elsewhere (workflows.receivers).
+_completing: ContextVar[int | None] = ContextVar("keyflow_completing_task", default=None)
 
-    @contextmanager
-    def manager():
-        task = Task.objects.select_related("process").filter(pk=task_id, process_id=process_id).first()
+
+def task_being_completed() -> int | None:
+    return _completing.get()
+
+
+@contextmanager
+def _locked(process_id: int, task_id: int):
+    """Lock the process row, then read the task inside the lock: two statements.
+
+    The same row lock as viewflow's select_for_update_lock (the flows' lock_impl), so this excludes every
+    other flow operation on the process; taken directly because the process id is known and the flow class is
+    not needed to find the row. It waits rather than fails: once the lock is ours, the task is read afresh
+    and a second completer is told who was first. Keyflow's flows start no subprocesses, so viewflow's
+    after-lock callbacks have nothing to run.
+    """
+    with transaction.atomic():
+        if not Process.objects.filter(pk=process_id).select_for_update().exists():
+            raise NotPermitted("There is no such task.")
+        task = (Task.objects.select_related("process__childprocess__child", "owner", "inbox")
+                .filter(pk=task_id, process_id=process_id).first())
         if task is None or not isinstance(task.flow_task, HumanTask):
             raise NotPermitted("There is no such task.")
-        flow_class = task.flow_task.flow_class
-        try:
-            with flow_class.lock(process_id), transaction.atomic():
-                task = Task.objects.select_related("process", "owner", "inbox").get(pk=task_id)
-                yield _Locked(task)
-        except FlowLockFailed:
-            raise Conflict("This task is being updated by someone else right now. Try again in a moment.") from None
-
-    return manager()
+        yield _Locked(task)
 
 
 def task_claim(*, process_id: int, task_id: int, by) -> Task:
@@ -148,11 +158,13 @@ def task_complete(*, process_id: int, task_id: int, by, data: Mapping[str, Any])
             raise FormInvalid(form.errors)
         activation = node.activation_class(task)
         activation.start(None)
-        # Saved, so a receiver can tell a step taken by this task from the same step taken elsewhere.
-        task.save(update_fields=["status", "started"])
-        node.complete_with(activation, form.cleaned_data, by)
-        task.data = {**(task.data or {}), "form": _jsonable(form.cleaned_data)}
-        activation.execute()
+        token = _completing.set(task.pk)
+        try:
+            node.complete_with(activation, form.cleaned_data, by)
+            task.data = {**(task.data or {}), "form": _jsonable(form.cleaned_data)}
+            activation.execute()
+        finally:
+            _completing.reset(token)
         audit_record(actor=by, action="complete", record=task, setting_id=locked.process.setting_id,
                      child_id=locked.process.child_id, summary=f"Completed '{task.title}'")
         return task
