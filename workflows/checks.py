@@ -15,9 +15,10 @@ from .nodes import HumanTask
 def keyflow_flows() -> list[type]:
     from .allocation import AllocationFlow
     from .introduction import IntroductionFlow
+    from .probe import ProbeFlow
     from .settling import SettlingFlow
 
-    return [AllocationFlow, IntroductionFlow, SettlingFlow]
+    return [AllocationFlow, IntroductionFlow, SettlingFlow, ProbeFlow]
 
 
 def flow_problems(flow_classes) -> list[checks.CheckMessage]:
