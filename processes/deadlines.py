@@ -53,3 +53,13 @@ def settling_review_date(child: Child, setting: Setting) -> dt.date:
 
 def settling_review_due(review_on: dt.date) -> dt.datetime:
     return at_end_of(review_on)
+
+
+def room_move_due_on(child: Child) -> dt.date | None:
+    """The day the child reaches the top of their room's age range: a room transition falls due."""
+    if child.room is None:
+        return None
+    months = child.date_of_birth.month - 1 + child.room.max_age_months
+    year, month = child.date_of_birth.year + months // 12, months % 12 + 1
+    day = min(child.date_of_birth.day, 28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31)
+    return dt.date(year, month, day)
