@@ -38,7 +38,7 @@ class Dashboard:
 def _children(setting_id: int):
     current = KeyPersonAssignment.objects.current().filter(child_id=OuterRef("pk"))
     allocation = InboxEntry.objects.filter(
-        child_id=OuterRef("pk"), is_open=True, task__process__childprocess__kind=ProcessKind.ALLOCATION)
+        child_id=OuterRef("pk"), is_open=True, kind=ProcessKind.ALLOCATION)
     return (
         Child.objects.filter(setting_id=setting_id, state__in=ATTENDING).select_related("room")
         .annotate(has_primary=Exists(current.filter(role=AssignmentRole.PRIMARY)),
@@ -73,7 +73,7 @@ def manager_dashboard(*, setting_id: int, today: dt.date | None = None) -> Dashb
     overdue = InboxEntry.objects.filter(setting_id=setting_id, is_open=True, due_at__lt=timezone.now())
     # The total rides on every row (a window count), so a long list still costs one query.
     board.overdue = list(
-        overdue.select_related("task", "owner", "child", "task__process__childprocess")
+        overdue.select_related("task", "owner", "child")
         .annotate(total=Window(Count("pk"))).order_by("due_at", "task_id")[:OVERDUE_SHOWN]
     )
     board.overdue_count = board.overdue[0].total if board.overdue else 0

@@ -56,7 +56,7 @@ def _track_open_kind(sender, instance: ChildProcess, **kwargs) -> None:
 class InboxEntry(models.Model):
     """What the inbox needs to know about a human task, on one row, so the inbox is one indexed scan.
 
-    Setting, child, role, due date and priority are written once when the task is created. The owner and
+    Setting, child, process kind, role, due date and priority are written once when the task is created. The owner and
     whether the task is still open are copies of the Task row's, kept in step by `inbox_sync` on every save
     of a task (a post_save receiver, so viewflow's own transitions cannot miss it); Task stays the truth.
     """
@@ -66,6 +66,8 @@ class InboxEntry(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(max_length=20, choices=TaskRole.choices)
     due_at = models.DateTimeField(null=True, blank=True)
+    # The process's kind, copied so the inbox names and filters it without joining two process tables.
+    kind = models.CharField(max_length=30, choices=ProcessKind.choices, blank=True)
     # Approvals (HumanTask(approval=True)) come first in whoever's inbox they wait in.
     priority = models.SmallIntegerField(default=0)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -105,6 +107,7 @@ def inbox_sync(task: Task) -> None:
     InboxEntry.objects.filter(task_id=task.pk).update(owner_id=task.owner_id, is_open=is_open)
     if entry is not None:
         entry.owner_id, entry.is_open = task.owner_id, is_open
+        entry._state.fields_cache.pop("owner", None)
 
 
 @receiver(post_save, sender=Task)

@@ -31,6 +31,7 @@ class HumanTaskActivation(ViewActivation):
             setting_id=process.setting_id,
             child_id=process.child_id,
             role=flow_task.role,
+            kind=process.kind,
             due_at=flow_task.calc_due(activation),
             priority=1 if flow_task.approval else 0,
             owner_id=activation.task.owner_id,
