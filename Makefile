@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help install test run migrate demo worker clean
+.PHONY: help install test run migrate demo worker clean bench
 
 help:
 	@echo "make run      install, migrate, load the demo setting, serve http://127.0.0.1:8000/ with a worker"
@@ -17,6 +17,7 @@ help:
 	@echo "make demo     load (or refresh) the demo setting"
 	@echo "make worker   run the Celery worker with embedded beat in the foreground"
 	@echo "make clean    remove var/ (database, queue, logs) and .venv"
+	@echo "make bench    build a nursery chain's data set in PostgreSQL and measure Keyflow against the SQL floor"
 
 install:
 	@scripts/install.sh
@@ -40,3 +41,8 @@ worker: install
 
 clean:
 	rm -rf var $(VENV)
+
+# Its own PostgreSQL databases (keyflow_bench, keyflow_floor on 127.0.0.1): never the tests'. BENCH_ARGS="--scales 0.1".
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
