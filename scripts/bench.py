@@ -309,6 +309,20 @@ def run_scale(scale: float, args) -> dict:
     return results
 
 
+def goals(f: dict) -> list[tuple[str, bool]]:
+    """The issue's goals, as this run's figures read them (a report, never a test)."""
+    return [
+        (f"inbox query within 2x the floor: {f['inbox_ratio']}x (its SQL alone {f['inbox_sql_ratio']}x)",
+         f["inbox_ratio"] <= 2),
+        (f"inbox page median under 25 ms: {f['inbox_page_ms']} ms in {f['inbox_page_queries']} queries",
+         f["inbox_page_ms"] < 25),
+        (f"completion within 3x the floor's transition: {f['completion_ratio']}x", f["completion_ratio"] <= 3),
+        (f"completion in at most 10 statements incl. the audit row: {f['completion_statements']}",
+         f["completion_statements"] <= 10),
+        (f"dashboard under 200 ms for a setting of 200 children: {f['dashboard_ms']} ms", f["dashboard_ms"] < 200),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 0.1])
@@ -326,6 +340,10 @@ def main() -> None:
     for key, figures in everything.items():
         if key != "full":
             flat.update({f"{name}_{key}": value for name, value in figures.items()})
+    for key, figures in everything.items():
+        print(f"\ngoals at {key}:")
+        for label, met in goals(figures):
+            print(f"  {'met    ' if met else 'NOT MET'}  {label}")
     out = REPO / ".bench" / "results.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({**flat, "by_scale": everything}, indent=2) + "\n")

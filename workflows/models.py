@@ -84,6 +84,8 @@ class InboxEntry(models.Model):
                          condition=Q(is_open=True, owner__isnull=True), name="inbox_open_claimable"),
             # The manager's overdue list.
             models.Index(fields=["setting", "due_at"], condition=Q(is_open=True), name="inbox_open_due"),
+            # A child's open tasks (the dashboard's allocations, rerouting a child's tasks).
+            models.Index(fields=["child", "kind"], condition=Q(is_open=True), name="inbox_open_child"),
             models.Index(fields=["child", "due_at"], name="inbox_by_child"),
         ]
         constraints = [
