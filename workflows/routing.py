@@ -24,6 +24,11 @@ def _acting(primary, secondary, absent: bool):
     return primary.user
 
 
+# Enough of the assignment, staff and user rows to name who acts; tasks are created with this user as owner.
+ACTING_COLUMNS = ("role", "staff__user__username", "staff__user__first_name", "staff__user__last_name",
+                  "staff__user__email", "staff__user__is_active")
+
+
 def key_person_user_for(child_id: int, on: dt.date | None = None):
     """The user who acts as the child's key person on `on`: the key person, or the secondary while absent.
 
@@ -36,7 +41,7 @@ def key_person_user_for(child_id: int, on: dt.date | None = None):
     current = {
         a.role: a
         for a in KeyPersonAssignment.objects.current().filter(child_id=child_id)
-        .select_related("staff__user").annotate(away=Exists(away))
+        .select_related("staff__user").only(*ACTING_COLUMNS).annotate(away=Exists(away))
     }
     primary, secondary = current.get(AssignmentRole.PRIMARY), current.get(AssignmentRole.SECONDARY)
     return _acting(primary and primary.staff, secondary and secondary.staff, bool(primary and primary.away))
