@@ -101,3 +101,12 @@ def test_approvals_come_first_in_the_inbox_then_the_oldest(setting, room, manage
     listed = [e.task_id for e in inbox_entries(key_person.user)]
     ids = [e.task_id for e in entries]
     assert listed == [ids[1], ids[2], ids[0]]
+
+
+def test_an_approval_tasks_inbox_row_has_the_higher_priority(setting, room, manager, key_person, other_key_person,
+                                                            monkeypatch):
+    ordinary = _probe_for(ChildFactory(setting=setting, room=room), manager, key_person, other_key_person)
+    monkeypatch.setattr(ProbeFlow.step, "approval", True)
+    approval = _probe_for(ChildFactory(setting=setting, room=room), manager, key_person, other_key_person)
+    assert InboxEntry.objects.get(task__process=ordinary).priority == 0
+    assert InboxEntry.objects.get(task__process=approval).priority == 1
