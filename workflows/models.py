@@ -77,7 +77,7 @@ class InboxEntry(models.Model):
     class Meta:
         indexes = [
             # "Assigned to me", in inbox order: the partial index holds only the ~5% of rows still open.
-            models.Index(fields=["owner", "-priority", "due_at", "task"], condition=Q(is_open=True),
+            models.Index(fields=["owner", "setting", "-priority", "due_at", "task"], condition=Q(is_open=True),
                          name="inbox_open_owner"),
             # "Claimable by my role in my setting", in inbox order.
             models.Index(fields=["setting", "role", "-priority", "due_at", "task"],

@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='inboxentry',
-            index=models.Index(condition=models.Q(('is_open', True)), fields=['owner', '-priority', 'due_at', 'task'], name='inbox_open_owner'),
+            index=models.Index(condition=models.Q(('is_open', True)), fields=['owner', 'setting', '-priority', 'due_at', 'task'], name='inbox_open_owner'),
         ),
         migrations.AddIndex(
             model_name='inboxentry',
