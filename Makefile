@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help install test run migrate demo worker clean load bench-sweep
+.PHONY: help install test run migrate demo worker clean load bench-sweep bench
 
 help:
 	@echo "make run      install, migrate, load the demo setting, serve http://127.0.0.1:8000/ with a worker"
@@ -19,6 +19,7 @@ help:
 	@echo "make clean    remove var/ (database, queue, logs) and .venv"
 	@echo "make load     50 simulated staff for LOAD_SECONDS (default 300) on 127.0.0.1:8108, then checks"
 	@echo "make bench-sweep  time the reminder sweep over 100,000 open tasks (PostgreSQL; BENCH_ARGS=...)"
+	@echo "make bench    build a nursery chain's data set in PostgreSQL and measure Keyflow against the SQL floor"
 
 install:
 	@scripts/install.sh
@@ -52,3 +53,8 @@ clean:
 # Not part of `make test`: a timed run against a real server (scripts/load.sh). DATABASE_URL is passed through.
 load: install
 	@scripts/load.sh
+
+# Its own PostgreSQL databases (keyflow_bench, keyflow_floor on 127.0.0.1): never the tests'. BENCH_ARGS="--scales 0.1".
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

@@ -36,7 +36,11 @@ class HumanTaskActivation(ViewActivation):
             setting_id=process.setting_id,
             child_id=process.child_id,
             role=flow_task.role,
+            kind=process.kind,
             due_at=flow_task.calc_due(activation),
+            priority=1 if flow_task.approval else 0,
+            owner_id=activation.task.owner_id,
+            is_open=True,
         )
         return activation
 
@@ -80,7 +84,7 @@ class HumanTask(flow.View):
         self.shows = shows
         # A flow method giving (purpose, recipient) of the parental consent this step needs, or None.
         self._consent = consent
-        # A decision waiting on the SENCO or the manager: their inbox lists these first.
+        # An approval waits on someone else's decision: it is listed first in their inbox.
         self.approval = approval
         if self.role == TaskRole.KEY_PERSON:
             self.Assign(_key_person_owner)
@@ -96,7 +100,10 @@ class HumanTask(flow.View):
         self._consent = this.resolve(instance, self._consent)
 
     def calc_due(self, activation):
-        return self._due(activation) if self._due else None
+        # Asked twice while a task is created (its owner's working day, its inbox row): computed once.
+        if not hasattr(activation, "keyflow_due"):
+            activation.keyflow_due = self._due(activation) if self._due else None
+        return activation.keyflow_due
 
     def form_kwargs(self, task) -> dict[str, Any]:
         return {"task": task}

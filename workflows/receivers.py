@@ -85,11 +85,12 @@ def close_allocation_done_elsewhere(sender, instance, name, target, method_kwarg
     from .base import process_start
     from .introduction import IntroductionFlow
     from .models import ChildProcess, ProcessKind
+    from .services import task_being_completed
 
     for process in ChildProcess.objects.filter(child=instance, open_kind=ProcessKind.ALLOCATION):
-        waiting = process.task_set.filter(status__in=("NEW", "ASSIGNED"))
+        waiting = process.task_set.filter(status__in=("NEW", "ASSIGNED")).exclude(pk=task_being_completed())
         if not any(t.flow_task is AllocationFlow.allocate for t in waiting):
-            continue  # the allocation task itself is completing (its row says STARTED)
+            continue  # the allocation task itself is completing
         for task in waiting:
             task.data = {**(task.data or {}), "cancelled_because": "allocated outside this task"}
             task.save(update_fields=["data"])

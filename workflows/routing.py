@@ -24,17 +24,27 @@ def _acting(primary, secondary, absent: bool):
     return primary.user
 
 
+# Enough of the assignment, staff and user rows to name who acts; tasks are created with this user as owner.
+ACTING_COLUMNS = ("role", "staff__user__username", "staff__user__first_name", "staff__user__last_name",
+                  "staff__user__email", "staff__user__is_active")
+
+
 def key_person_user_for(child_id: int, on: dt.date | None = None):
-    """The user who acts as the child's key person on `on`: the key person, or the secondary while absent."""
+    """The user who acts as the child's key person on `on`: the key person, or the secondary while absent.
+
+    One query: the current assignments, each with whether its holder is absent that day.
+    """
+    from django.db.models import Exists, OuterRef
+
     on = on or timezone.localdate()
+    away = StaffAbsence.objects.filter(staff_id=OuterRef("staff_id"), starts_on__lte=on, ends_on__gte=on)
     current = {
-        a.role: a.staff
-        for a in KeyPersonAssignment.objects.current().filter(child_id=child_id).select_related("staff__user")
+        a.role: a
+        for a in KeyPersonAssignment.objects.current().filter(child_id=child_id)
+        .select_related("staff__user").only(*ACTING_COLUMNS).annotate(away=Exists(away))
     }
     primary, secondary = current.get(AssignmentRole.PRIMARY), current.get(AssignmentRole.SECONDARY)
-    absent = primary is not None and StaffAbsence.objects.filter(
-        staff=primary, starts_on__lte=on, ends_on__gte=on).exists()
-    return _acting(primary, secondary, absent)
+    return _acting(primary and primary.staff, secondary and secondary.staff, bool(primary and primary.away))
 
 
 def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, child_ids=None) -> int:

@@ -8,12 +8,12 @@ and is told by whom, and nothing is written twice.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Mapping
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
-from viewflow.workflow.exceptions import FlowLockFailed
-from viewflow.workflow.models import Task
+from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
 from processes.errors import Conflict, NotPermitted, RuleViolation
@@ -61,10 +61,18 @@ class _Locked:
         self.process: ChildProcess = task.process.coerced
 
 
-# How long a step may wait for a row another step holds (a child's record, an assignment) once it has its
-# process lock. Past it the step gives up with a 409 instead of queueing requests behind a slow one.
+# How long a step may wait for a row another step holds (the process, a child's record, an assignment).
+# Past it the step gives up with a 409 instead of queueing requests behind a slow one.
 LOCK_WAIT_MS = 3000
 BUSY = "This task is being updated by someone else right now. Try again in a moment."
+
+# The task this thread is completing: its row still reads ASSIGNED while its node's work runs, and a
+# receiver must tell that step apart from the same step taken elsewhere (workflows.receivers).
+_completing: ContextVar[int | None] = ContextVar("keyflow_completing_task", default=None)
+
+
+def task_being_completed() -> int | None:
+    return _completing.get()
 
 
 def lock_not_obtained(exc: BaseException) -> bool:
@@ -84,23 +92,25 @@ def _bound_lock_waits() -> None:
 
 @contextmanager
 def _locked(process_id: int, task_id: int):
-    """Lock the process row, then re-read the task inside the lock.
+    """Lock the process row, then read the task inside the lock.
 
-    Viewflow's select_for_update_lock asks with NOWAIT and retries five times with a growing pause (about ten
-    seconds at most) before FlowLockFailed; any other lock the step needs waits at most LOCK_WAIT_MS. Either
-    way the caller gets a Conflict and the transaction is rolled back: nothing written, nothing queued.
+    The same row lock as viewflow's select_for_update_lock (the flows' lock_impl), so this excludes every
+    other flow operation on the process; taken directly because the process id is known and the flow class is
+    not needed to find the row. It waits up to LOCK_WAIT_MS for the lock (and for any other row the step
+    needs), then gives up with a Conflict: the transaction is rolled back, nothing written, nothing queued.
+    Once the lock is ours the task is read afresh, and a second completer is told who was first. Keyflow's
+    flows start no subprocesses, so viewflow's after-lock callbacks have nothing to run.
     """
-    task = Task.objects.select_related("process").filter(pk=task_id, process_id=process_id).first()
-    if task is None or not isinstance(task.flow_task, HumanTask):
-        raise NotPermitted("There is no such task.")
-    flow_class = task.flow_task.flow_class
     try:
-        with flow_class.lock(process_id), transaction.atomic():
+        with transaction.atomic():
             _bound_lock_waits()
-            task = Task.objects.select_related("process", "owner", "inbox").get(pk=task_id)
+            if not Process.objects.filter(pk=process_id).select_for_update().exists():
+                raise NotPermitted("There is no such task.")
+            task = (Task.objects.select_related("process__childprocess__child", "owner", "inbox")
+                    .filter(pk=task_id, process_id=process_id).first())
+            if task is None or not isinstance(task.flow_task, HumanTask):
+                raise NotPermitted("There is no such task.")
             yield _Locked(task)
-    except FlowLockFailed:
-        raise Conflict(BUSY) from None
     except OperationalError as exc:
         if lock_not_obtained(exc):
             raise Conflict(BUSY) from None
@@ -178,11 +188,13 @@ def task_complete(*, process_id: int, task_id: int, by, data: Mapping[str, Any])
             raise FormInvalid(form.errors)
         activation = node.activation_class(task)
         activation.start(None)
-        # Saved, so a receiver can tell a step taken by this task from the same step taken elsewhere.
-        task.save(update_fields=["status", "started"])
-        node.complete_with(activation, form.cleaned_data, by)
-        task.data = {**(task.data or {}), "form": _jsonable(form.cleaned_data)}
-        activation.execute()
+        token = _completing.set(task.pk)
+        try:
+            node.complete_with(activation, form.cleaned_data, by)
+            task.data = {**(task.data or {}), "form": _jsonable(form.cleaned_data)}
+            activation.execute()
+        finally:
+            _completing.reset(token)
         audit_record(actor=by, action="complete", record=task, setting_id=locked.process.setting_id,
                      child_id=locked.process.child_id, summary=f"Completed '{task.title}'")
         return task

@@ -7,6 +7,7 @@ task = "processes/<int:process_id>/tasks/<int:task_id>/"
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path(task, views.task_detail, name="task-detail"),
     path(task + "claim/", views.task_claim, name="task-claim"),
     path(task + "release/", views.task_release, name="task-release"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from processes.services import audit_attempt, audit_record, child_read
 
 from . import services
 from .context import task_context
+from .dashboard import manager_dashboard
 from .inbox import KIND_CHOICES, InboxFilter, inbox_entries, is_overdue
 from .models import InboxEntry
 from .timeline import child_timeline
@@ -149,3 +151,11 @@ def child_timeline_page(request, pk: int):
     child = child_read(user=request.user, pk=pk, what="timeline")
     return render(request, "workflows/child_timeline.html",
                   {"child": child, "timeline": child_timeline(child, user=request.user)})
+
+
+def dashboard(request):
+    staff = staff_of(request.user)
+    if staff is None or not staff.is_manager:
+        raise PermissionDenied("The dashboard is for the setting's manager.")
+    board = manager_dashboard(setting_id=staff.setting_id)
+    return render(request, "workflows/dashboard.html", {"board": board, "setting": staff.setting})
