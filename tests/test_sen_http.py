@@ -194,3 +194,36 @@ def test_raising_a_concern_over_the_api_validates_and_refuses_a_second(client, a
     again = client.post(url, {"areas": ["physical"], "observed": "Falls often", "since": "2026-01-01"},
                         content_type="application/json")
     assert again.status_code == 409
+
+
+def test_the_sencos_inbox_lists_approvals_first_oldest_first(client, setting, room, manager, key_person, senco):
+    from processes import services
+    from processes.models import AssignmentRole
+
+    from .factories import ChildGuardianFactory
+
+    def child_at(name, *steps):
+        child = ChildFactory(setting=setting, room=room, first_name=name)
+        ChildGuardianFactory(child=child)
+        services.key_person_assign(child=child, staff=key_person, role=AssignmentRole.PRIMARY, by=manager.user)
+        sk.raise_concern(child, key_person.user)
+        for step in steps:
+            step(child)
+        return child
+
+    told = lambda c: sk.tell_parents(c, key_person.user)  # noqa: E731
+    consented = lambda c: sk.answer_consent(c, senco.user)  # noqa: E731
+    child_at("Waiting", told)  # a consent to record: not an approval
+    older = child_at("Older", told, consented)
+    newer = child_at("Newer", told, consented)
+    from workflows.models import InboxEntry
+
+    # The newer observation landed a day later.
+    InboxEntry.objects.filter(task=the_task(newer, "observe")).update(
+        due_at=the_task(older, "observe").inbox.due_at + __import__("datetime").timedelta(days=1))
+    client.force_login(senco.user)
+    rows = client.get(reverse("api-task-list")).json()["results"]
+    assert [(r["child"].split()[0], r["title"]) for r in rows] == [
+        ("Older", "Observe the child (SENCO)"), ("Newer", "Observe the child (SENCO)"),
+        ("Waiting", "Record the parents' consent to your observation"),
+    ]
