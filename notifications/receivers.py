@@ -28,6 +28,11 @@ def tell_who_a_task_is_passed_to(sender, task, previous, by, **kwargs) -> None:
     notifications_save(inbox.rerouted_rows(entry))
 
 
+def _letter_for(child_id: int, callback):
+    callback.keyflow_letter_for = child_id
+    return callback
+
+
 @receiver(key_person_changed)
 def tell_the_parents_who_the_key_persons_are(sender, child, assignment, by, **kwargs) -> None:
     # After commit: an allocation changes the key person and the secondary in one transaction, and the
@@ -39,12 +44,8 @@ def tell_the_parents_who_the_key_persons_are(sender, child, assignment, by, **kw
     waiting = transaction.get_connection().run_on_commit
     if any(getattr(callback, "keyflow_letter_for", None) == child.pk for _, callback, _ in waiting):
         return
-
-    def send() -> None:
-        email_parents_key_persons.delay(child_id=child.pk)
-
-    send.keyflow_letter_for = child.pk
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(_letter_for(child.pk, lambda: email_parents_key_persons.delay(child_id=child.pk)),
+                          robust=True)
 
 
 @receiver(meeting_arranged)
