@@ -45,10 +45,10 @@ def test_a_step_costs_a_fixed_number_of_statements_including_its_audit_row_and_n
     task = Task.objects.get(process=process, status="ASSIGNED")
     statements = _statements(lambda: complete(task, user))
     # lock, read, finish the task, mirror it on its inbox row, next task, its link to this one, its owner,
-    # its inbox row, the audit row; then the new task's in-app notice (its child's name, the owner's e-mail
-    # choice, the row), written in the step's transaction so it exists exactly when the task does; and on
-    # PostgreSQL the bound on lock waits (SET LOCAL lock_timeout).
-    expected = 12 + (connection.vendor == "postgresql")
+    # its inbox row, the audit row; then the new task's in-app notice (the owner's e-mail choice, the row),
+    # written in the step's transaction so it exists exactly when the task does; and on PostgreSQL the bound
+    # on lock waits (SET LOCAL lock_timeout).
+    expected = 11 + (connection.vendor == "postgresql")
     assert len(statements) == expected, "\n".join(statements)
     assert AuditEvent.objects.filter(action="complete", record_id=str(task.pk)).exists()
     following = Task.objects.get(process=process, status="ASSIGNED")
