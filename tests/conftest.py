@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from django.db import connection
 
@@ -7,6 +9,31 @@ from processes import services
 from processes.models import AssignmentRole
 
 from .factories import ChildFactory, ChildGuardianFactory, RoomFactory, SettingFactory, StaffFactory
+
+
+# Browser tests drive Debian's chromium through Playwright, never a downloaded browser.
+CHROMIUM = "/usr/bin/chromium"
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (make install does it)"),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless chromium; each test opens its own pages (a tablet-sized viewport is the tests' choice)."""
+    # Playwright's sync API runs an event loop in this thread; set only for this test, never for production.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(autouse=True)

@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 from django.utils import timezone
 
 from .flowkit import agree_plan, allocate, introduce, record_visits, register
 
-CHROMIUM = "/usr/bin/chromium"
+from .conftest import BROWSER_TESTS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (make install does it)"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; set only for this test, never for production.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_TESTS
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,10 +10,9 @@ from processes.models import AssignmentRole, Referral
 from . import senkit as sk
 from .factories import ChildFactory, ChildGuardianFactory, RoomFactory, StaffFactory
 from .flowkit import the_task
-from .test_browser import CHROMIUM, browser  # noqa: F401  (the fixture)
+from .conftest import BROWSER_TESTS
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not __import__("shutil").which(CHROMIUM), reason="Debian's chromium is not installed")]
+pytestmark = BROWSER_TESTS
 
 
 def _log_in(browser, live_server, user):
@@ -27,7 +26,7 @@ def _log_in(browser, live_server, user):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_senco_approves_the_waiting_referral_and_another_rooms_key_person_cannot_open_it(
-    live_server, browser, setting, room, manager, key_person, senco  # noqa: F811
+    live_server, browser, setting, room, manager, key_person, senco
 ):
     from processes import services
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from .factories import RoomFactory, SettingFactory, StaffFactory
-from .flowkit import allocate, complete, introduce, register, the_task
+from .flowkit import allocate, introduce, register, the_task
 
 
 def _register_many(n, *, setting, room, manager):

@@ -1,5 +1,4 @@
-from processes import services
-from processes.models import AssignmentRole, LifecycleState
+from processes.models import LifecycleState
 
 
 def test_it_allocates_a_child_through_the_services(allocated_child):
