@@ -49,15 +49,13 @@ def consent_gate_apply(*, consent: Consent, by) -> list[Task]:
 def _pause(process: ChildProcess, consent: Consent, by) -> list[Task]:
     paused = []
     for task in process.task_set.filter(status__in=OPEN).select_related("process"):
-        if not _needs(task, process, consent):
+        # STARTED only ever exists inside a completion holding this lock, which re-checks the consent itself.
+        if task.status == "STARTED" or not _needs(task, process, consent):
             continue
         task.data = {**(task.data or {}), "cancelled_because": _who(consent),
                      "paused_for": {"purpose": consent.purpose, "recipient": consent.recipient}}
         task.save(update_fields=["data"])
-        activation = task.flow_task.activation_class(task)
-        if task.status == "STARTED":  # only ever inside a completion that holds this lock; defensive
-            continue
-        activation.cancel()
+        task.flow_task.activation_class(task).cancel()
         audit_record(actor=by, action="cancel", record=task, setting_id=process.setting_id,
                      child_id=process.child_id, summary=f"Stopped '{task.title}': {_who(consent)}")
         paused.append(task)
