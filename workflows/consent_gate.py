@@ -14,19 +14,16 @@ from viewflow.workflow.models import Task
 
 from processes.models import Consent, ConsentStatus
 from processes.services import audit_record
+from processes.services.consent import consent_recipient_matches
 
 from .models import OPEN, ChildProcess
 from .nodes import HumanTask
 
 
-def _normalise(recipient: str) -> str:
-    return " ".join(recipient.split()).casefold()
-
-
 def _needs(task: Task, process: ChildProcess, consent: Consent) -> bool:
     node = task.flow_task
     needed = node.consent_needed(process) if isinstance(node, HumanTask) else None
-    return bool(needed) and needed[0] == consent.purpose and _normalise(needed[1]) == _normalise(consent.recipient)
+    return bool(needed) and needed[0] == consent.purpose and consent_recipient_matches(needed[1], consent.recipient)
 
 
 def _who(consent: Consent) -> str:

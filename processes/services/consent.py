@@ -16,6 +16,11 @@ def _normalise_recipient(recipient: str) -> str:
     return " ".join(recipient.split())
 
 
+def consent_recipient_matches(a: str, b: str) -> bool:
+    """The rule consent_latest applies: the same recipient whatever the capitals or the spaces."""
+    return _normalise_recipient(a).casefold() == _normalise_recipient(b).casefold()
+
+
 def consent_latest(*, child: Child, purpose: str, recipient: str = "") -> Consent | None:
     # Staff type the recipient each time: "speech and language therapy" is the same service as
     # "Speech and Language Therapy", so a withdrawal must not miss the grant over capitals or spaces.
