@@ -89,6 +89,9 @@ TEMPLATES = [
 ]
 
 
+KEYFLOW_LOCK_TIMEOUT_MS = env.int("KEYFLOW_LOCK_TIMEOUT_MS", default=3000)
+
+
 def _database() -> dict:
     db = env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'keyflow.sqlite3'}")
     if db["ENGINE"] == "django.db.backends.sqlite3":
@@ -100,6 +103,13 @@ def _database() -> dict:
     else:
         db.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
         db.setdefault("CONN_HEALTH_CHECKS", True)
+        # No statement waits longer than this for a row another holds (a step, the admin saving a child):
+        # it gives up with "being updated, try again" (workflows.services) instead of queueing requests
+        # behind a slow one. Set once per connection, so a step spends no statement on it.
+        options = db.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c lock_timeout={KEYFLOW_LOCK_TIMEOUT_MS}".strip()
+        if env.bool("KEYFLOW_SSB", default=False):
+            options["server_side_binding"] = True
     return db
 
 

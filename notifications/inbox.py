@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from functools import lru_cache
 
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from processes.models import Staff
+from workflows.inbox import task_url
 from workflows.models import InboxEntry, TaskRole
 
 from .models import Kind, Notification
@@ -45,18 +44,12 @@ def recipients_of(entry: InboxEntry, claimers: dict[int, dict[str, list]]) -> li
     return claimers.get(entry.setting_id, {}).get(entry.role, [])
 
 
-@lru_cache(maxsize=1)
-def _task_url_pattern() -> str:
-    # reverse() once, not once per row: a sweep writes thousands of these.
-    return reverse("task-detail", args=[1234567, 7654321]).replace("1234567", "{p}").replace("7654321", "{t}")
-
-
 def task_refs(entry: InboxEntry) -> dict:
     task = entry.task
     return {
-        "title": str(task.title), "child": entry.child.name,
+        "title": str(task.title), "child": entry.child_name,
         "due_at": entry.due_at.isoformat() if entry.due_at else "",
-        "url": _task_url_pattern().format(p=task.process_id, t=task.pk),
+        "url": task_url("task-detail", process_id=task.process_id, task_id=task.pk),
         "owner": (task.owner.get_full_name() or task.owner.get_username()) if task.owner_id else "",
     }
 

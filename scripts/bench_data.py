@@ -59,8 +59,12 @@ def statements(size: Size, refs: dict[str, str]) -> list[str]:
             FROM generate_series(1, {S}) g, generate_series(1, 3) r""",
         f"""INSERT INTO auth_user(id, password, is_superuser, username, first_name, last_name, email, is_staff,
               is_active, date_joined)
-            SELECT u, '{PASSWORD}', false, 'bench' || u, 'Staff', 'Member ' || u, '', false, true, now()
+            SELECT u, '{PASSWORD}', false, 'bench' || u, 'Staff', 'Member ' || u, 'bench' || u || '@example.org',
+                   false, true, now()
             FROM generate_series(1, {U}) u""",
+        # Staff with an address choose how they hear of new tasks (a step reads the choice): here a daily digest.
+        f"""INSERT INTO notifications_notificationpreference(user_id, email)
+            SELECT u, 'digest' FROM generate_series(1, {U}) u""",
         # Per setting: a manager, a SENCO who is also a key person, and eight key persons.
         f"""INSERT INTO processes_staff(id, job_title, is_key_person, is_senco, is_manager, is_dsl, working_sessions,
               sen_experience, max_caseload, room_id, setting_id, user_id)
@@ -122,11 +126,12 @@ def statements(size: Size, refs: dict[str, str]) -> list[str]:
                    'start', CASE WHEN open AND role = 'manager' THEN NULL ELSE doer END, p,
                    CASE WHEN role = 'manager' THEN 'workflows.manager' END, NULL, '{}'
             FROM bench_task""",
-        """INSERT INTO workflows_inboxentry(task_id, role, kind, due_at, child_id, setting_id, is_open, owner_id,
-              priority)
-            SELECT id, role, kind, now() + (random() * 60 - 30) * interval '1 day', child, (child - 1) / 200 + 1,
-                   open, CASE WHEN open AND role = 'manager' THEN NULL ELSE doer END, 0
-            FROM bench_task""",
+        """INSERT INTO workflows_inboxentry(task_id, process_id, flow_task, role, kind, due_at, child_id, child_name,
+              room_id, room_name, setting_id, is_open, owner_id, priority)
+            SELECT t.id, t.p, t.node, t.role, t.kind, now() + (random() * 60 - 30) * interval '1 day', t.child,
+                   c.first_name || ' ' || c.last_name, c.room_id, r.name, c.setting_id,
+                   t.open, CASE WHEN t.open AND t.role = 'manager' THEN NULL ELSE t.doer END, 0
+            FROM bench_task t JOIN processes_child c ON c.id = t.child JOIN processes_room r ON r.id = c.room_id""",
         """INSERT INTO processes_auditevent(at, setting_id, child_id, action, record_type, record_id, summary,
               changes, outcome, actor_id)
             SELECT now() - interval '100 days' + k * interval '1 day', (child - 1) / 200 + 1, child, 'complete',

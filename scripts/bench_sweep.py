@@ -133,10 +133,12 @@ def _build(tasks: int, key_persons: int, all_due: bool) -> None:
                       owners, len(owners)])
             cursor.execute(
                 f"""
-                INSERT INTO workflows_inboxentry (task_id, setting_id, child_id, role, due_at)
-                SELECT t.id, cp.setting_id, cp.child_id,
+                INSERT INTO workflows_inboxentry (task_id, process_id, flow_task, setting_id, child_id, child_name,
+                    role, due_at)
+                SELECT t.id, t.process_id, t.flow_task, cp.setting_id, cp.child_id, c.first_name || ' ' || c.last_name,
                        CASE WHEN cp.kind = 'allocation' THEN 'manager' ELSE 'key_person' END, {due}
                 FROM viewflow_task t JOIN workflows_childprocess cp ON cp.process_ptr_id = t.process_id
+                JOIN processes_child c ON c.id = cp.child_id
                 """)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

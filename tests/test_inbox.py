@@ -138,3 +138,34 @@ def test_the_childs_timeline_shows_who_did_what(client, setting, room, manager, 
     assert "Agree the settling-in plan" in page and "waiting" in page
     client.force_login(StaffFactory(setting=setting).user)  # not this child's key person
     assert client.get(reverse("child-timeline", args=[child.pk])).status_code == 404
+
+
+def test_the_inbox_query_reads_its_one_table(setting, room, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workflows.inbox import inbox_entries
+
+    _register_many(3, setting=setting, room=room, manager=manager)
+    with CaptureQueriesContext(connection) as captured:
+        rows = list(inbox_entries(manager.user)[:50])
+    assert len(rows) == 3 and len(captured.captured_queries) == 1
+    sql = captured.captured_queries[0]["sql"]
+    assert "JOIN" not in sql and "workflows_inboxentry" in sql
+
+
+def test_a_childs_new_name_and_room_reach_their_inbox_rows(client, setting, room, manager):
+    from processes import services
+    from workflows.models import InboxEntry
+
+    child = register(setting=setting, room=room, manager=manager, first_name="Amara")
+    other_room = RoomFactory(setting=setting, name="Garden room", min_age_months=0, max_age_months=60)
+    services.child_update(child=child, by=manager.user, preferred_name="Mimi", room=other_room)
+    entry = InboxEntry.objects.get(child=child)
+    assert (entry.child_name, entry.room_id, entry.room_name) == (f"Mimi {child.last_name}", other_room.pk,
+                                                                  "Garden room")
+    other_room.name = "Orchard room"
+    other_room.save()
+    client.force_login(manager.user)
+    page = client.get(reverse("inbox"), {"room": other_room.pk}).content.decode()
+    assert f"Mimi {child.last_name}" in page and "Orchard room" in page

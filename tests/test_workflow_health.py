@@ -24,7 +24,8 @@ def test_it_flags_a_duplicated_step_a_started_task_and_a_process_with_no_open_ta
     allocate(child, manager, key_person, other_key_person)
     meeting = the_task(child, "arrange_meeting")
     twin = Task.objects.create(process_id=meeting.process_id, flow_task=meeting.flow_task, status="NEW")
-    InboxEntry.objects.create(task=twin, setting=setting, child=child, role="key_person")
+    InboxEntry.objects.create(task=twin, process_id=twin.process_id, flow_task=twin.flow_task, setting=setting,
+                              child=child, role="key_person")
     half_done = the_task(child, "all_about_me")
     Task.objects.filter(pk=half_done.pk).update(status="STARTED")
     orphan = ChildProcess.objects.create(child=child, setting=setting, kind="settling", flow_class=SettlingFlow)

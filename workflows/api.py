@@ -9,26 +9,28 @@ from rest_framework.response import Response
 
 from . import services
 from .context import task_context
-from .inbox import InboxFilter, inbox_entries, is_overdue
+from .inbox import InboxFilter, inbox_entries, inbox_row_of, inbox_rows
 from .views import _int, _visible_task, audit_task_read
 
 
 class TaskSerializer(serializers.Serializer):
-    process_id = serializers.IntegerField(source="task.process_id")
-    task_id = serializers.IntegerField(source="task.pk")
-    title = serializers.CharField(source="task.title")
+    """A task as the inbox lists it (workflows.inbox.InboxRow)."""
+
+    process_id = serializers.IntegerField()
+    task_id = serializers.IntegerField()
+    title = serializers.CharField()
     process = serializers.CharField(source="kind")
-    status = serializers.CharField(source="task.status")
-    owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
+    status = serializers.CharField()
+    owner = serializers.CharField(allow_null=True)
     role = serializers.CharField()
     child_id = serializers.IntegerField()
-    child = serializers.CharField(source="child.name")
-    room = serializers.CharField(source="child.room.name", allow_null=True, default=None)
+    child = serializers.CharField(source="child_name")
+    room = serializers.SerializerMethodField()
     due_at = serializers.DateTimeField(allow_null=True)
-    overdue = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField()
 
-    def get_overdue(self, entry) -> bool:
-        return is_overdue(entry)
+    def get_room(self, row) -> str | None:
+        return row.room_name or None
 
 
 def _field_description(field) -> dict:
@@ -56,7 +58,7 @@ def task_list(request):
 
     paginator = LimitOffsetPagination()
     page = paginator.paginate_queryset(inbox_entries(request.user, filters), request)
-    return paginator.get_paginated_response(TaskSerializer(page, many=True).data)
+    return paginator.get_paginated_response(TaskSerializer(inbox_rows(page, request.user), many=True).data)
 
 
 @extend_schema(
@@ -72,7 +74,7 @@ def task_detail(request, process_id: int, task_id: int):
     context = task_context(task)
     form = task.flow_task.form_class(**task.flow_task.form_kwargs(task))
     return Response({
-        "task": TaskSerializer(task.inbox).data,
+        "task": TaskSerializer(inbox_row_of(task.inbox)).data,
         "context": dict(context.facts),
         "history": [{"title": t.title, "status": t.status, "by": t.owner.username if t.owner else None,
                      "finished": t.finished} for t in context.history],
@@ -83,7 +85,7 @@ def task_detail(request, process_id: int, task_id: int):
 
 def _reply(task) -> Response:
     task.refresh_from_db()
-    return Response(TaskSerializer(task.inbox).data)
+    return Response(TaskSerializer(inbox_row_of(task.inbox)).data)
 
 
 @extend_schema(request=None, responses=TaskSerializer, summary="Take an unassigned task.")

@@ -30,5 +30,6 @@ def process_start(*, flow_class, child: Child, by=None, **start_data) -> ChildPr
             return flow_class.start.run(child=child, by=by, **start_data)
     except IntegrityError:
         if ChildProcess.objects.filter(child=child, open_kind=flow_class.kind).exists():
-            raise Conflict(f"{child} already has an open {flow_class.kind.label.lower()}.") from None
+            kind = getattr(flow_class.kind, "label", flow_class.kind)
+            raise Conflict(f"{child} already has an open {str(kind).lower()}.") from None
         raise

@@ -79,7 +79,7 @@ def manager_dashboard(*, setting_id: int, today: dt.date | None = None) -> Dashb
                 board.moves_due.append(child)
     overdue = InboxEntry.objects.filter(setting_id=setting_id, is_open=True, due_at__lt=timezone.now())
     # The most overdue first, read along the (setting, due_at) partial index and stopped after a page.
-    board.overdue = list(overdue.select_related("task", "owner", "child").order_by("due_at")[:OVERDUE_SHOWN])
+    board.overdue = list(overdue.select_related("owner").order_by("due_at")[:OVERDUE_SHOWN])
     board.overdue_count = overdue.count()
     board.caseloads = list(_caseloads(setting_id))
     for staff in board.caseloads:

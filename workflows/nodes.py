@@ -11,7 +11,6 @@ from typing import Any, Callable
 
 from django import forms
 from viewflow import this
-from viewflow.utils import is_owner
 from viewflow.workflow import flow
 from viewflow.workflow.nodes.view import ViewActivation
 
@@ -20,7 +19,7 @@ from processes.errors import RuleViolation
 from processes.models import ConsentPurpose
 from processes.services import consent_in_force
 
-from .models import InboxEntry, TaskRole
+from .models import ChildProcess, InboxEntry, TaskRole
 from .routing import key_person_user_for
 
 
@@ -31,10 +30,16 @@ class HumanTaskActivation(ViewActivation):
         flow_task.require_consent(prev_activation.process)
         activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
         process = activation.process
+        child = process.child  # read with the process under its lock (workflows.services._locked)
         entry = InboxEntry(
             task=activation.task,
+            process_id=process.pk,
+            flow_task=flow_task,
             setting_id=process.setting_id,
-            child_id=process.child_id,
+            child=child,
+            child_name=child.name,
+            room_id=child.room_id,
+            room_name=child.room.name if child.room_id else "",
             role=flow_task.role,
             kind=process.kind,
             due_at=flow_task.calc_due(activation),
@@ -42,8 +47,6 @@ class HumanTaskActivation(ViewActivation):
             owner_id=activation.task.owner_id,
             is_open=True,
         )
-        if type(process).child.is_cached(process):
-            entry.child = process.child  # what the inbox-row receivers read (a notice names the child): no re-read
         entry.save(force_insert=True)
         return activation
 
@@ -132,9 +135,9 @@ class HumanTask(flow.View):
             self._on_complete(activation, data, by)
 
     # Who may take the task. Scoped to the task's setting: a manager of another setting is nobody here.
-    def may_claim(self, user, entry: InboxEntry) -> bool:
+    def may_claim(self, user, where: InboxEntry | ChildProcess) -> bool:
         staff = staff_of(user)
-        if staff is None or staff.setting_id != entry.setting_id:
+        if staff is None or staff.setting_id != where.setting_id:
             return False
         return {
             TaskRole.MANAGER: staff.is_manager,
@@ -142,13 +145,15 @@ class HumanTask(flow.View):
             TaskRole.KEY_PERSON: False,  # key-person tasks are assigned, never claimed from a queue
         }[self.role]
 
+    # The services ask these of a task read under its lock with its process (workflows.services._locked): the
+    # process row says the setting, and comparing ids reads no user row.
     def can_assign(self, user, task) -> bool:
-        return task.owner_id is None and self.may_claim(user, task.inbox)
+        return task.owner_id is None and self.may_claim(user, task.process.coerced)
 
     def can_execute(self, user, task) -> bool:
-        return is_owner(task.owner, user) and staff_of(user) is not None
+        return task.owner_id is not None and task.owner_id == user.pk and staff_of(user) is not None
 
     def can_unassign(self, user, task) -> bool:
         if task.owner_id is None or self.role == TaskRole.KEY_PERSON:
             return False
-        return is_owner(task.owner, user) or self.may_claim(user, task.inbox)
+        return task.owner_id == user.pk or self.may_claim(user, task.process.coerced)

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Mapping
 
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
@@ -61,9 +61,6 @@ class _Locked:
         self.process: ChildProcess = task.process.coerced
 
 
-# How long a step may wait for a row another step holds (the process, a child's record, an assignment).
-# Past it the step gives up with a 409 instead of queueing requests behind a slow one.
-LOCK_WAIT_MS = 3000
 BUSY = "This task is being updated by someone else right now. Try again in a moment."
 
 # The task this thread is completing: its row still reads ASSIGNED while its node's work runs, and a
@@ -83,31 +80,25 @@ def lock_not_obtained(exc: BaseException) -> bool:
     return "database is locked" in str(exc) or "database table is locked" in str(exc)
 
 
-def _bound_lock_waits() -> None:
-    # SQLite needs nothing here: IMMEDIATE takes the one write lock at BEGIN, bounded by its busy timeout.
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
-
-
 @contextmanager
 def _locked(process_id: int, task_id: int):
-    """Lock the process row, then read the task inside the lock.
+    """Lock the process row and the task row, and read both, in one statement.
 
-    The same row lock as viewflow's select_for_update_lock (the flows' lock_impl), so this excludes every
-    other flow operation on the process; taken directly because the process id is known and the flow class is
-    not needed to find the row. It waits up to LOCK_WAIT_MS for the lock (and for any other row the step
-    needs), then gives up with a Conflict: the transaction is rolled back, nothing written, nothing queued.
-    Once the lock is ours the task is read afresh, and a second completer is told who was first. Keyflow's
-    flows start no subprocesses, so viewflow's after-lock callbacks have nothing to run.
+    The process row is the lock of viewflow's select_for_update_lock (the flows' lock_impl), so this excludes
+    every other flow operation on the process; it is taken directly because the process id is known and the
+    flow class is not needed to find the row. The task row is locked with it so that PostgreSQL hands back
+    its latest committed version once the lock is ours: a second completer reads DONE and is told who was
+    first. Every lock wait is bounded by the connection's lock_timeout (settings.KEYFLOW_LOCK_TIMEOUT_MS;
+    SQLite: IMMEDIATE and its busy timeout): past it the step gives up with a Conflict, its transaction
+    rolled back, nothing written, nothing queued. Keyflow's flows start no subprocesses, so viewflow's
+    after-lock callbacks have nothing to run.
     """
     try:
         with transaction.atomic():
-            _bound_lock_waits()
-            if not Process.objects.filter(pk=process_id).select_for_update().exists():
-                raise NotPermitted("There is no such task.")
-            task = (Task.objects.select_related("process__childprocess__child", "owner", "inbox")
-                    .filter(pk=task_id, process_id=process_id).first())
+            found = list(Task.objects.select_related("process__childprocess__child__room")
+                         .select_for_update(of=("process", "self"))
+                         .filter(pk=task_id, process_id=process_id).order_by())
+            task = found[0] if found else None
             if task is None or not isinstance(task.flow_task, HumanTask):
                 raise NotPermitted("There is no such task.")
             yield _Locked(task)

@@ -16,7 +16,7 @@ from processes.services import audit_attempt, audit_record, child_read
 from . import services
 from .context import task_context
 from .dashboard import manager_dashboard
-from .inbox import KIND_CHOICES, InboxFilter, inbox_entries, is_overdue
+from .inbox import KIND_CHOICES, InboxFilter, inbox_entries, inbox_rows
 from .models import InboxEntry
 from .timeline import child_timeline
 
@@ -38,7 +38,7 @@ def inbox(request):
     staff = staff_of(request.user)
     rooms = Room.objects.filter(setting_id=staff.setting_id) if staff else Room.objects.none()
     return render(request, "workflows/inbox.html", {
-        "page": page, "entries": [(e, is_overdue(e)) for e in page], "filters": filters,
+        "page": page, "entries": inbox_rows(page, request.user), "filters": filters,
         "kinds": KIND_CHOICES, "rooms": rooms,
     })
 
