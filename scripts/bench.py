@@ -41,6 +41,10 @@ import django  # noqa: E402
 
 django.setup()
 
+import logging  # noqa: E402
+
+logging.getLogger("axes").setLevel(logging.WARNING)  # a line per force_login would bury the figures
+
 from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
