@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
-from viewflow.workflow.models import Process, Task
+from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from processes.errors import Conflict, NotPermitted, RuleViolation
