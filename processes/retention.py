@@ -151,7 +151,11 @@ def child_purge(child: Child, *, today: dt.date, dry_run: bool = False) -> Child
         if changed:
             report.counts["details cleared from the child's record"] = len(changed)
             if not dry_run:
-                Child.objects.filter(pk=child.pk).update(**changed)
+                # Saved, not updated in bulk: copies of the child's details elsewhere (the inbox rows of a
+                # kept SEN workflow) follow every save of a child, and must not keep what is cleared here.
+                for name, value in changed.items():
+                    setattr(child, name, value)
+                child.save(update_fields=list(changed))
     if GENERAL in kinds and not dry_run:
         # A parent/carer goes with their last child, unless an SEN consent they gave is still kept.
         Guardian.objects.filter(pk__in=guardians, child_links__isnull=True, consents__isnull=True).delete()

@@ -91,11 +91,12 @@ def test_an_sen_concern_and_its_workflow_outlive_the_general_records_and_go_at_2
     setting, room, manager, key_person, senco
 ):
     from processes.models import SenConcern, SenObservation
-    from workflows.models import ChildProcess
+    from workflows.models import ChildProcess, InboxEntry
 
     from . import senkit as sk
 
-    child = ChildFactory(setting=setting, room=room, date_of_birth=BORN, start_date=dt.date(2021, 9, 1))
+    child = ChildFactory(setting=setting, room=room, date_of_birth=BORN, start_date=dt.date(2021, 9, 1),
+                         preferred_name="Mimi")
     ChildGuardianFactory(child=child)
     services.key_person_assign(child=child, staff=key_person, role="primary", by=manager.user)
     sk.raise_concern(child, key_person.user)
@@ -110,6 +111,9 @@ def test_an_sen_concern_and_its_workflow_outlive_the_general_records_and_go_at_2
     assert SenConcern.objects.filter(child=child).exists() and SenObservation.objects.exists()
     assert ChildProcess.objects.filter(child=child, kind="sen").exists()
     assert not ChildProcess.objects.filter(child=child).exclude(kind="sen").exists()
+    # The kept workflow's inbox rows lose the cleared preferred name with the child's record.
+    assert set(InboxEntry.objects.filter(child=child).values_list("child_name", flat=True)) == {
+        f"{child.first_name} {child.last_name}"}
 
     services.retention_purge(today=retain_until(child, "sen") + ONE_DAY)
     assert not Child.objects.filter(pk=child.pk).exists()
