@@ -23,7 +23,7 @@ def tell_whose_inbox_a_task_lands_in(sender, instance: InboxEntry, created: bool
 
 @receiver(task_rerouted)
 def tell_who_a_task_is_passed_to(sender, task, previous, by, **kwargs) -> None:
-    entry = InboxEntry.objects.select_related("child").get(task_id=task.pk)
+    entry = InboxEntry.objects.get(task_id=task.pk)
     entry.task = task
     notifications_save(inbox.rerouted_rows(entry))
 

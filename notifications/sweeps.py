@@ -73,7 +73,7 @@ def _margin(policies, setting_id: int) -> dt.timedelta:
 
 def _open_entries() -> QuerySet[InboxEntry]:
     return InboxEntry.objects.filter(task__status__in=OPEN, due_at__isnull=False).select_related(
-        "task__owner__notification_preference", "child")
+        "task__owner__notification_preference")
 
 
 def _told(kind: str, *, since) -> QuerySet[Notification]:

@@ -54,8 +54,8 @@ def inbox_entries(user, filters: InboxFilter | None = None) -> QuerySet:
 
 
 # What the inbox page and the API show, and no more: all of it on the inbox row itself.
-INBOX_COLUMNS = ("task_id", "process_id", "flow_task", "kind", "role", "child_id", "child_name", "room_id",
-                 "room_name", "due_at", "priority", "owner_id")
+INBOX_COLUMNS = ("task_id", "process_id", "flow_task", "kind", "role", "child_id", "child_name", "room_name",
+                 "due_at", "owner_id")
 
 # Approvals first, then soonest due (undated last), then oldest task: the order of both partial indexes.
 INBOX_ORDER = (F("priority").desc(), F("due_at").asc(nulls_last=True), "task_id")
@@ -82,7 +82,6 @@ class InboxRow:
     owner: str | None  # the owner's user name
     child_id: int
     child_name: str
-    room_id: int | None
     room_name: str
     due_at: dt.datetime | None
     overdue: bool
@@ -124,8 +123,7 @@ def inbox_rows(values, user, now: dt.datetime | None = None) -> list[InboxRow]:
         InboxRow(task_id=v["task_id"], process_id=v["process_id"], title=node_title(v["flow_task"]), kind=v["kind"],
                  role=v["role"], status=STATUS.ASSIGNED if v["owner_id"] else STATUS.NEW, owner_id=v["owner_id"],
                  owner=me if v["owner_id"] else None, child_id=v["child_id"], child_name=v["child_name"],
-                 room_id=v["room_id"], room_name=v["room_name"], due_at=v["due_at"],
-                 overdue=bool(v["due_at"] and v["due_at"] < now))
+                 room_name=v["room_name"], due_at=v["due_at"], overdue=is_overdue(v["due_at"], now))
         for v in values
     ]
 
@@ -137,13 +135,13 @@ def inbox_row_of(entry: InboxEntry) -> InboxRow:
         task_id=task.pk, process_id=entry.process_id, title=entry.title, kind=entry.kind,
         role=entry.role, status=task.status, owner_id=task.owner_id,
         owner=task.owner.get_username() if task.owner_id else None, child_id=entry.child_id,
-        child_name=entry.child_name, room_id=entry.room_id, room_name=entry.room_name, due_at=entry.due_at,
-        overdue=is_overdue(entry) and entry.is_open,
+        child_name=entry.child_name, room_name=entry.room_name, due_at=entry.due_at,
+        overdue=entry.is_open and is_overdue(entry.due_at),
     )
 
 
-def is_overdue(entry: InboxEntry, now: dt.datetime | None = None) -> bool:
-    return bool(entry.due_at and entry.due_at < (now or timezone.now()))
+def is_overdue(due_at: dt.datetime | None, now: dt.datetime | None = None) -> bool:
+    return bool(due_at and due_at < (now or timezone.now()))
 
 
 KIND_CHOICES = ProcessKind.choices
