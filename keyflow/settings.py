@@ -108,8 +108,13 @@ def _database() -> dict:
         # behind a slow one. Set once per connection, so a step spends no statement on it.
         options = db.setdefault("OPTIONS", {})
         options["options"] = f"{options.get('options', '')} -c lock_timeout={KEYFLOW_LOCK_TIMEOUT_MS}".strip()
-        if env.bool("KEYFLOW_SSB", default=False):
-            options["server_side_binding"] = True
+        if env.bool("KEYFLOW_DB_PREPARED", default=True):
+            # Parameters sent apart from the SQL, and a statement run five times on a connection prepared
+            # there: PostgreSQL stops planning the step's and the inbox's queries on every call, which was a
+            # third of their database time (scripts/bench.py). Off behind a pooler that cannot keep prepared
+            # statements (PgBouncer in transaction mode before 1.21).
+            options.setdefault("server_side_binding", True)
+            options.setdefault("prepare_threshold", 5)
     return db
 
 

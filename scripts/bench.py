@@ -165,13 +165,12 @@ def measure_inbox(times: int) -> dict:
     picks = [random.choice(users) for _ in range(times + 5)]
     it = iter(picks)
     query = _timed(lambda: list(inbox_entries(next(it))[:50]), times)
-    queryset = inbox_entries(users[0])[:50]
-    sql, params = queryset.query.sql_with_params()
+    sql, params = inbox_entries(users[0]).sql_with_params(50)
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    compiled = [inbox_entries(user)[:50].query.sql_with_params() for user in users]
+    compiled = [inbox_entries(user).sql_with_params(50) for user in users]
     pairs = iter([random.choice(compiled) for _ in range(times + 5)])
 
     def raw():  # the same SQL, compiled beforehand: the database's share of the ORM query

@@ -169,3 +169,62 @@ def test_a_childs_new_name_and_room_reach_their_inbox_rows(client, setting, room
     client.force_login(manager.user)
     page = client.get(reverse("inbox"), {"room": other_room.pk}).content.decode()
     assert f"Mimi {child.last_name}" in page and "Orchard room" in page
+
+
+def _inbox_by_the_orm(user, **filters):
+    """What the inbox must list, built with the ORM on every call: the reference for the compiled query."""
+    from django.db.models import Q
+
+    from workflows.inbox import INBOX_COLUMNS, INBOX_ORDER, claimable_roles
+    from workflows.models import InboxEntry
+
+    staff = user.staff
+    roles = claimable_roles(staff)
+    scope = Q(owner_id=user.pk) | Q(owner__isnull=True, role__in=roles) if roles else Q(owner_id=user.pk)
+    return list(InboxEntry.objects.filter(scope, is_open=True, setting_id=staff.setting_id, **filters)
+                .order_by(*INBOX_ORDER).values(*INBOX_COLUMNS))
+
+
+def test_the_compiled_inbox_query_lists_what_the_orm_would_for_every_user_filter_and_slice(
+        setting, room, manager, key_person, other_key_person):
+    from workflows.inbox import InboxFilter, inbox_entries
+
+    other_room = RoomFactory(setting=setting, name="Babies", min_age_months=0, max_age_months=24)
+    children = _register_many(7, setting=setting, room=room, manager=manager)
+    children += _register_many(3, setting=setting, room=other_room, manager=manager)
+    for child in children[:4]:
+        allocate(child, manager, key_person, other_key_person)
+    elsewhere = SettingFactory()
+    register(setting=elsewhere, room=RoomFactory(setting=elsewhere), manager=StaffFactory(setting=elsewhere,
+             is_manager=True), first_name="Elsewhere")
+    cases = [({}, InboxFilter()), ({"child_id": children[0].pk}, InboxFilter(child_id=children[0].pk)),
+             ({"kind": "allocation"}, InboxFilter(kind="allocation")),
+             ({"room_id": other_room.pk}, InboxFilter(room_id=other_room.pk)),
+             ({"room_id": room.pk, "kind": "introduction"}, InboxFilter(room_id=room.pk, kind="introduction"))]
+    for user in (manager.user, key_person.user):
+        for orm_filters, inbox_filter in cases:
+            expected = _inbox_by_the_orm(user, **orm_filters)
+            inbox = inbox_entries(user, inbox_filter)
+            assert list(inbox) == expected
+            assert inbox.count() == len(expected)
+            assert inbox[2:5] == expected[2:5] and inbox[3:] == expected[3:] and inbox[:0] == []
+            if expected:
+                assert inbox[len(expected) - 1] == expected[-1]
+    assert len(_inbox_by_the_orm(manager.user)) == 6 and len(_inbox_by_the_orm(key_person.user)) == 8
+
+
+def test_the_second_inbox_page_and_an_api_offset_list_the_rest(client, setting, room, manager):
+    _register_many(53, setting=setting, room=room, manager=manager)
+    client.force_login(manager.user)
+    assert client.get(reverse("inbox"), {"page": 2}).content.decode().count("Allocate a key person") == 3
+    body = client.get(reverse("api-task-list"), {"offset": 50, "limit": 10}).json()
+    assert body["count"] == 53 and len(body["results"]) == 3
+
+
+def test_the_inbox_of_someone_who_is_not_staff_is_empty(setting, room, manager, django_user_model):
+    from workflows.inbox import inbox_entries
+
+    register(setting=setting, room=room, manager=manager)
+    outsider = django_user_model.objects.create_user("outsider", password="x")
+    inbox = inbox_entries(outsider)
+    assert list(inbox) == [] and inbox.count() == 0 and inbox[:50] == []

@@ -112,3 +112,16 @@ def test_an_approval_tasks_inbox_row_has_the_higher_priority(setting, room, mana
     approval = _probe_for(ChildFactory(setting=setting, room=room), manager, key_person, other_key_person)
     assert InboxEntry.objects.get(task__process=ordinary).priority == 0
     assert InboxEntry.objects.get(task__process=approval).priority == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_postgresql_keeps_the_plan_of_an_inbox_query_run_often_on_a_connection(setting, room, manager):
+    from workflows.inbox import inbox_entries
+
+    register(setting=setting, room=room, manager=manager)
+    for _ in range(6):  # psycopg prepares a statement on its fifth run (KEYFLOW_DB_PREPARED)
+        assert len(inbox_entries(manager.user)[:50]) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("workflows_inboxentry" in statement and "LIMIT" in statement for statement in prepared), prepared
