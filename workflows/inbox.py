@@ -12,7 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db import connections, router
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from viewflow.workflow.status import STATUS
 
 from processes.access import staff_of
 
+from .compiled import CompiledQuery
 from .models import InboxEntry, ProcessKind, TaskRole, node_title
 
 
@@ -47,13 +47,12 @@ def inbox_entries(user, filters: InboxFilter | None = None) -> InboxQuery:
     """
     staff = staff_of(user)
     if staff is None:
-        return InboxQuery(None, {})
+        return InboxQuery((), {})
     filters = filters or InboxFilter()
     chosen = {"child_id": filters.child_id, "kind": filters.kind, "room_id": filters.room_id}
     chosen = {name: value for name, value in chosen.items() if value}
-    compiled = _compiled(connections[router.db_for_read(InboxEntry)], tuple(claimable_roles(staff)),
-                         tuple(sorted(chosen)))
-    return InboxQuery(compiled, {"owner_id": user.pk, "setting_id": staff.setting_id, **chosen})
+    return InboxQuery((tuple(claimable_roles(staff)),), {"owner_id": user.pk, "setting_id": staff.setting_id,
+                                                         **chosen})
 
 
 # What the inbox page and the API show, and no more: all of it on the inbox row itself.
@@ -63,95 +62,47 @@ INBOX_COLUMNS = ("task_id", "process_id", "flow_task", "kind", "role", "child_id
 # Approvals first, then soonest due (undated last), then oldest task: the order of both partial indexes.
 INBOX_ORDER = (F("priority").desc(), F("due_at").asc(nulls_last=True), "task_id")
 
-# Stand-ins for the values that change from one call to the next, compiled into the SQL as parameters and
-# swapped for the real ones on each call: never a real value.
-_SLOTS = {"owner_id": -7_000_001, "setting_id": -7_000_002, "child_id": -7_000_003, "room_id": -7_000_004,
-          "kind": "<kind slot>"}
 
-
-@dataclass(frozen=True)
-class _CompiledInbox:
-    rows_sql: str
-    count_sql: str
-    params: tuple  # of the WHERE clause, in order; a slot's stand-in where a call's value goes
-    slots: tuple  # per parameter, the name of its slot or None for a constant (a role)
-    compiler: object  # Django's SQLCompiler of the rows query: it converts the values read (e.g. flow_task)
-    converters: dict
-    connection: object  # this thread's connection: the compiler and its converters are bound to it
-
-
-@lru_cache(maxsize=64)
-def _compiled(connection, roles: tuple[str, ...], filtered: tuple[str, ...]) -> _CompiledInbox:
-    # The ORM builds and compiles the query once per shape (which roles may claim, which filters are set):
-    # building and compiling it again on every call took longer than PostgreSQL takes to answer it
-    # (scripts/bench.py). Same SQL, same converters as the queryset would run.
-    mine = Q(owner_id=_SLOTS["owner_id"])
+def _open_in_inbox_order(roles: tuple[str, ...], *, owner_id, setting_id, **filters):
+    mine = Q(owner_id=owner_id)
     scope = mine | Q(owner__isnull=True, role__in=roles) if roles else mine
-    queryset = (InboxEntry.objects.filter(is_open=True).filter(scope, setting_id=_SLOTS["setting_id"],
-                                                               **{name: _SLOTS[name] for name in filtered})
-                .order_by(*INBOX_ORDER).values(*INBOX_COLUMNS))
-    compiler = queryset.query.get_compiler(connection=connection)
-    rows_sql, params = compiler.as_sql()
-    where_sql, where_params = compiler.compile(compiler.where)
-    assert tuple(where_params) == tuple(params), "the inbox query has parameters outside its WHERE clause"
-    table = connection.ops.quote_name(InboxEntry._meta.db_table)
-    by_value = {value: name for name, value in _SLOTS.items()}
-    return _CompiledInbox(
-        rows_sql=rows_sql, count_sql=f"SELECT COUNT(*) FROM {table} WHERE {where_sql}", params=tuple(params),
-        slots=tuple(by_value.get(p) for p in params), compiler=compiler,
-        converters=compiler.get_converters([column for column, _, _ in compiler.select]), connection=connection,
-    )
+    return (InboxEntry.objects.filter(scope, is_open=True, setting_id=setting_id, **filters)
+            .order_by(*INBOX_ORDER).values(*INBOX_COLUMNS))
+
+
+# Compiled once per shape (which roles may claim, which filters are set): see workflows.compiled.
+_INBOX = CompiledQuery(InboxEntry, _open_in_inbox_order)
 
 
 class InboxQuery:
-    """One user's inbox rows, read with SQL compiled once: sliceable and countable, like the queryset it stands
-    for, so Django's Paginator and DRF's LimitOffsetPagination take it as it is."""
+    """One user's inbox rows: sliceable and countable like the queryset it stands for, so Django's Paginator
+    and DRF's LimitOffsetPagination take it as it is. Each slice or count is one query."""
 
     ordered = True  # Paginator warns about unordered lists
 
-    def __init__(self, compiled: _CompiledInbox | None, values: dict):
-        self._compiled = compiled
-        self._values = values
-
-    def _params(self) -> list:
-        c = self._compiled
-        return [self._values[slot] if slot else constant for slot, constant in zip(c.slots, c.params)]
-
-    def _fetch(self, sql: str, params: list) -> list:
-        with self._compiled.connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
+    def __init__(self, shape: tuple, values: dict):
+        self._shape = shape
+        self._values = values  # empty: not staff, an empty inbox
 
     def sql_with_params(self, limit: int | None = None, offset: int = 0) -> tuple[str, list]:
-        """The rows' SQL and its parameters, as QuerySet.query.sql_with_params gives them (for EXPLAIN)."""
-        c = self._compiled
-        sql, params = c.rows_sql, self._params()
-        if limit is not None or offset:
-            # SQLite takes no OFFSET without a LIMIT (-1 is none there); PostgreSQL takes NULL for none.
-            sql += " LIMIT %s OFFSET %s"
-            params += [limit if limit is not None else (-1 if c.connection.vendor == "sqlite" else None), offset]
-        return sql, params
+        """The rows' SQL and its parameters (for EXPLAIN)."""
+        return _INBOX.sql_with_params(shape=self._shape, limit=limit, offset=offset, **self._values)
 
     def _rows(self, limit: int | None = None, offset: int = 0) -> list[dict]:
-        if self._compiled is None or limit == 0:
+        if not self._values or limit == 0:
             return []
-        rows = self._fetch(*self.sql_with_params(limit, offset))
-        if self._compiled.converters:
-            rows = self._compiled.compiler.apply_converters(rows, self._compiled.converters)
+        rows = _INBOX.rows(shape=self._shape, limit=limit, offset=offset, **self._values)
         return [dict(zip(INBOX_COLUMNS, row)) for row in rows]
 
     def count(self) -> int:
-        if self._compiled is None:
-            return 0
-        return self._fetch(self._compiled.count_sql, self._params())[0][0]
+        return _INBOX.count(shape=self._shape, **self._values) if self._values else 0
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             if index.step not in (None, 1) or (index.start or 0) < 0 or (index.stop is not None and index.stop < 0):
                 raise ValueError("The inbox takes forward slices only.")
             start = index.start or 0
-            stop = index.stop
-            return self._rows(None if stop is None else max(stop - start, 0), start)
+            return self._rows(None if index.stop is None else max(index.stop - start, 0), start)
         if not isinstance(index, int) or index < 0:
             raise TypeError("The inbox is indexed by a non-negative int or a slice.")
         rows = self._rows(1, index)

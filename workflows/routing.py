@@ -16,6 +16,8 @@ from viewflow.workflow.status import STATUS
 
 from processes.models import AssignmentRole, KeyPersonAssignment, StaffAbsence
 
+from .compiled import CompiledQuery
+
 
 def _acting(primary, secondary, absent: bool):
     """The key person, or the secondary while the key person is absent (the rule, in one place)."""
@@ -39,18 +41,22 @@ AWAY_ON = (f"EXISTS (SELECT 1 FROM {StaffAbsence._meta.db_table} away WHERE away
            f"{KeyPersonAssignment._meta.db_table}.staff_id AND away.starts_on <= %s AND away.ends_on >= %s)")
 
 
+def _current_assignments(*, child_id: int, on: dt.date):
+    return (KeyPersonAssignment.objects.current().filter(child_id=child_id).order_by()
+            .select_related("staff__user__notification_preference").only(*ACTING_COLUMNS)
+            .annotate(away=RawSQL(AWAY_ON, (on, on), output_field=BooleanField())))
+
+
+# Compiled once (workflows.compiled): every new key-person task asks.
+_CURRENT_ASSIGNMENTS = CompiledQuery(KeyPersonAssignment, _current_assignments)
+
+
 def key_person_user_for(child_id: int, on: dt.date | None = None):
     """The user who acts as the child's key person on `on`: the key person, or the secondary while absent.
 
     One query: the current assignments, each with whether its holder is absent that day.
     """
-    on = on or timezone.localdate()
-    current = {
-        a.role: a
-        for a in KeyPersonAssignment.objects.current().filter(child_id=child_id).order_by()
-        .select_related("staff__user__notification_preference").only(*ACTING_COLUMNS)
-        .annotate(away=RawSQL(AWAY_ON, (on, on), output_field=BooleanField()))
-    }
+    current = {a.role: a for a in _CURRENT_ASSIGNMENTS.instances(child_id=child_id, on=on or timezone.localdate())}
     primary, secondary = current.get(AssignmentRole.PRIMARY), current.get(AssignmentRole.SECONDARY)
     return _acting(primary and primary.staff, secondary and secondary.staff, bool(primary and primary.away))
 
