@@ -315,6 +315,9 @@ def run_scale(scale: float, args) -> dict:
     results["inbox_ratio"] = round(results["inbox_query_ms"] / results["inbox_floor_ms"], 2)
     results["inbox_sql_ratio"] = round(results["inbox_sql_ms"] / results["inbox_floor_ms"], 2)
     results["completion_ratio"] = round(results["completion_ms"] / results["completion_floor_ms"], 2)
+    # The floor's own transition sent from Python (psycopg, no Django): what Python alone adds to pgbench's C.
+    results["completion_floor_python_ratio"] = round(
+        results["completion_ms"] / results["completion_floor_python_ms"], 2)
     for key, value in results.items():
         print(f"  {key:32} {value}")
     print("  the inbox query's plan:\n    " + plan.replace("\n", "\n    "))

@@ -84,10 +84,42 @@ def floor_measure(database: str, scale: float, seconds: int) -> dict[str, float]
         inbox = floor_run(database, "inbox.sql", scale, workdir, seconds=seconds)
         transition = floor_run(database, "transition.sql", scale, workdir, seconds=seconds)
         transition2 = floor_run(database, "transition.sql", scale, workdir, clients=2, seconds=seconds)
+    from_python = floor_transition_from_python(database, scale, times=2000)
     return {
         "floor_build_s": round(build_s, 1),
         "inbox_floor_ms": inbox["latency_ms"],
         "completion_floor_ms": transition["latency_ms"],
         "completion_floor_per_s_1proc": transition["tps"],
         "completion_floor_per_s_2proc": transition2["tps"],
+        "completion_floor_python_ms": from_python,
     }
+
+
+def floor_transition_from_python(database: str, scale: float, times: int) -> float:
+    """The floor's own transition.sql sent from Python through psycopg (no Django): the median ms.
+
+    pgbench is C talking to the server; Keyflow is Python. This is what the floor's SQL alone costs from
+    Python on this machine: the least any Python application could spend on the same statements.
+    """
+    import random
+    import statistics
+
+    import psycopg
+
+    text = _scaled((FLOOR / "transition.sql").read_text(), scale)
+    ranges = {name: (int(low), int(high)) for name, low, high in
+              re.findall(r"\\set (\w+) random\((\d+), (\d+)\)", text)}
+    statements = [re.sub(r":(\w+)", r"%(\1)s", line.strip()) for line in text.splitlines()
+                  if line.strip() and not line.startswith("\\") and line.strip() not in ("BEGIN;", "COMMIT;")]
+    samples = []
+    with psycopg.connect(host="127.0.0.1", user="postgres", dbname=database) as conn:
+        for i in range(times + 20):
+            values = {name: random.randint(low, high) for name, (low, high) in ranges.items()}
+            started = time.perf_counter()
+            with conn.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql, values)
+            conn.commit()
+            if i >= 20:
+                samples.append(time.perf_counter() - started)
+    return round(statistics.median(samples) * 1000, 3)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -87,22 +86,21 @@ class CompiledQuery:
     """`build(*shape, **stand_ins)` returns the queryset; call `rows`, `instances` or `count` with the values.
 
     The shape is whatever changes the SQL itself (which filters are set, which roles may claim): one compiled
-    statement per shape and connection. A value must never be None or a bool: those belong to the shape.
+    statement per shape and connection. A value must never be None or a bool: those belong to the shape. The
+    queryset is not sliced: `rows` takes the LIMIT and OFFSET as parameters.
     """
 
     def __init__(self, model, build: Callable[..., QuerySet], *, for_write: bool = False):
         self._model = model
         self._build = build
         self._route = router.db_for_write if for_write else router.db_for_read
-        # The compiler and its converters are bound to the connection they were made on (one per thread).
-        self._by_connection: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _compiled(self, shape: tuple, values: dict) -> tuple[Any, _Compiled]:
         connection = connections[self._route(self._model)]
-        known = self._by_connection.get(connection)
-        if known is None:
-            known = self._by_connection.setdefault(connection, {})
-        key = (shape, *sorted(values))
+        # Kept on the connection (one per thread): the compiler and its converters are bound to it, and they go
+        # when it goes, with its thread.
+        known = connection.__dict__.setdefault("keyflow_compiled_queries", {})
+        key = (id(self), shape, *sorted(values))
         compiled = known.get(key)
         if compiled is None:
             compiled = known[key] = self._compile(connection, shape, values)
@@ -119,7 +117,7 @@ class CompiledQuery:
         if sum(1 for alias in query.alias_map if query.alias_refcount[alias]) == 1:
             where_sql, count_params = compiler.compile(compiler.where)
             table = connection.ops.quote_name(queryset.model._meta.db_table)
-            count_sql = f"SELECT COUNT(*) FROM {table} WHERE {where_sql}"
+            count_sql = f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where_sql}" if where_sql else "")
         compiled = _Compiled(
             sql=sql, params=tuple(params), slots=tuple(by_value.get(p) for p in params), compiler=compiler,
             converters=compiler.get_converters([column for column, _, _ in compiler.select]),
