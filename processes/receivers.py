@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django.dispatch import receiver
+from django.utils import timezone
 from django_fsm.signals import post_transition
 
-from .models import Child
+from .models import Child, LifecycleState
 from .services.audit import audit_record
+from .services.keyperson import key_persons_release
 
 
 @receiver(post_transition, sender=Child)
@@ -16,3 +18,16 @@ def audit_lifecycle_transition(sender, instance: Child, name, source, target, me
         summary=f"{instance.name}: {source} → {target}" + (f" ({reason})" if reason else ""),
         changes={"transition": name, "from": source, "to": target, "reason": reason},
     )
+
+
+@receiver(post_transition, sender=Child)
+def release_key_persons_of_a_leaver(sender, instance: Child, name, source, target, method_kwargs=None, **kwargs):
+    # A child who has left has no key person: otherwise every leaver stays in a caseload (blocking the next
+    # allocation) and keeps their records open to staff who no longer need them.
+    if target not in (LifecycleState.LEFT, LifecycleState.WITHDRAWN):
+        return
+    method_kwargs = method_kwargs or {}
+    why = method_kwargs.get("description") or ""
+    reason = "Left the setting" if target == LifecycleState.LEFT else "Withdrawn" + (f": {why}" if why else "")
+    key_persons_release(child=instance, by=method_kwargs.get("by"), reason=reason,
+                        ends_on=instance.left_on or timezone.localdate())

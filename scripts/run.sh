@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 HOST="${KEYFLOW_HOST:-127.0.0.1}"
 PORT="${KEYFLOW_PORT:-8000}"
+# The demo's log-in line and the links in e-mails point where this server listens, unless told otherwise.
+export KEYFLOW_BASE_URL="${KEYFLOW_BASE_URL:-http://$HOST:$PORT}"
 LOG_DIR=var/log
 WORKER_LOG="$LOG_DIR/worker.log"
 WORKER_PID=""

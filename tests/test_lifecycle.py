@@ -165,6 +165,40 @@ def test_leaving_and_withdrawing_record_the_day_the_child_left(lifecycle_child, 
     assert in_db(left).left_on == timezone.localdate()
 
 
+@pytest.mark.parametrize("to", [S.LEFT, S.WITHDRAWN])
+def test_a_child_who_leaves_leaves_their_key_persons_caseloads(lifecycle_child, manager, key_person,
+                                                               other_key_person, to):
+    from processes.services.keyperson import caseload_of
+
+    assert caseload_of(key_person) == 1
+    child = drive(lifecycle_child, S.SETTLED, by=manager)
+    if to == S.LEFT:
+        for name in ["prepare_to_leave", "leave"]:
+            child = services.child_transition(child=child, transition=name, by=manager.user)
+    else:
+        child = services.child_transition(child=child, transition="withdraw", by=manager.user, reason="Moved away")
+
+    assert caseload_of(key_person) == 0
+    ended = list(in_db(child).assignments.order_by("role"))
+    assert [(a.staff, a.ends_on) for a in ended] == [(key_person, timezone.localdate()),
+                                                     (other_key_person, timezone.localdate())]
+    expected = "Left the setting" if to == S.LEFT else "Withdrawn: Moved away"
+    assert {a.end_reason for a in ended} == {expected}
+    ends = AuditEvent.objects.filter(action="end", child_id=child.pk)
+    assert ends.count() == 2 and {e.actor_id for e in ends} == {manager.user.pk}
+
+
+def test_a_key_person_cannot_open_the_record_of_a_child_who_has_left(client, lifecycle_child, manager, key_person):
+    from django.urls import reverse
+
+    client.force_login(key_person.user)
+    assert client.get(reverse("child-detail", args=[lifecycle_child.pk])).status_code == 200
+    drive(lifecycle_child, S.LEFT, by=manager)
+    assert client.get(reverse("child-detail", args=[lifecycle_child.pk])).status_code == 404
+    client.force_login(manager.user)
+    assert client.get(reverse("child-detail", args=[lifecycle_child.pk])).status_code == 200
+
+
 def test_a_transition_stamps_when_the_state_changed(lifecycle_child, manager):
     before = in_db(lifecycle_child).state_changed_at
 

@@ -3,7 +3,7 @@
 from .audit import audit_events_purge, audit_record
 from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
-from .keyperson import key_person_assign, key_person_end
+from .keyperson import key_person_assign, key_person_end, key_persons_release
 from .lifecycle import child_transition
 from .sen import (
     ehc_decision_record,
@@ -41,6 +41,7 @@ __all__ = [
     "guardian_link",
     "key_person_assign",
     "key_person_end",
+    "key_persons_release",
     "legal_hold_lift",
     "legal_hold_place",
     "records_pass_on",

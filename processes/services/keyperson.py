@@ -103,3 +103,21 @@ def key_person_end(*, assignment: KeyPersonAssignment, by, reason: str, ends_on:
     audit_record(actor=by, action="end", record=assignment, child_id=assignment.child_id,
                  setting_id=assignment.child.setting_id,
                  summary=f"Ended {assignment.staff} as {assignment.get_role_display().lower()}: {reason}")
+
+
+def key_persons_release(*, child: Child, by, reason: str, ends_on: dt.date) -> int:
+    """End the current key person and secondary of a child who has left: they leave their caseloads, and
+    with them the right to open the child's record (the manager keeps it). Returns how many ended.
+
+    Called by the lifecycle receiver on leave and withdraw (processes.receivers), in the transition's
+    transaction, so a transition that fails leaves the assignments as they were.
+    """
+    ended = 0
+    for assignment in child.assignments.current().select_for_update().select_related("staff__user"):
+        assignment.ends_on = max(ends_on, assignment.starts_on)
+        assignment.end_reason = reason
+        assignment.save(update_fields=["ends_on", "end_reason"])
+        audit_record(actor=by, action="end", record=assignment, child_id=child.pk, setting_id=child.setting_id,
+                     summary=f"Ended {assignment.staff} as {assignment.get_role_display().lower()}: {reason}")
+        ended += 1
+    return ended
