@@ -6,6 +6,8 @@ then measures, each a median over many calls:
      Django's test Client in-process (middleware, session, template; no network), with their query counts;
   2. completing a task through workflows.services.task_complete so the next is created and audited (the probe
      flow's step: the engine's cost with no domain work), in one process and in two at once;
+     and two real steps of the introduction to the parents (arranging the meeting; "all about me", whose join
+     starts the settling-in), each with its domain records;
   3. the manager's dashboard for one setting of 200 children;
   4. a reminder sweep over the whole data set (notifications.reminders_sweep), when it exists;
 and the floor (../shared/floor) with pgbench in a database of its own, for the Keyflow ÷ floor ratios.
@@ -17,6 +19,7 @@ Every figure is printed and written to .bench/results.json.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import multiprocessing
 import os
@@ -36,6 +39,8 @@ FLOOR_DATABASE = os.environ.get("BENCH_FLOOR_DATABASE", "keyflow_floor")
 os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyflow.settings")
 os.environ.setdefault("DEBUG", "0")  # no per-query logging, templates as in production
+# E-mails a step queues stay in this process: nothing written under var/, no worker needed.
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 
 import django  # noqa: E402
 
@@ -269,6 +274,56 @@ def measure_completion(count: int) -> dict:
     }
 
 
+def measure_domain_steps(count: int) -> dict:
+    """Two real steps, each on a fresh introduction to the parents: arranging the meeting (a meeting record,
+    the parents' e-mails queued) and "all about me" (its record, then the join that starts the settling-in
+    process and its first task). What a key person's click costs with the domain's own work on top."""
+    from django.db.models import Q
+    from django.utils import timezone
+    from viewflow.workflow.models import Task
+
+    from processes.models import Child
+    from workflows import services
+    from workflows.base import process_start
+    from workflows.introduction import IntroductionFlow
+    from workflows.models import ChildProcess
+
+    busy = ChildProcess.objects.filter(open_kind__isnull=False).filter(
+        Q(kind="introduction") | Q(kind="settling")).values("child_id")
+    children = list(Child.objects.filter(state="settled", start_date__isnull=False)
+                    .exclude(pk__in=busy).order_by("?")[:count])
+    processes = [process_start(flow_class=IntroductionFlow, child=child) for child in children]
+    tasks = {(t.process_id, t.flow_task.name): t for t in Task.objects.filter(
+        process__in=processes, status__in=("NEW", "ASSIGNED")).select_related("owner__staff")}
+
+    def run(name: str, data: dict, process) -> float:
+        task = tasks[(process.pk, name)]
+        started = time.perf_counter()
+        services.task_complete(process_id=process.pk, task_id=task.pk, by=task.owner, data=data)
+        return time.perf_counter() - started
+
+    meeting, about = [], []
+    statements = {}
+    for i, process in enumerate(processes):
+        child = children[i]
+        when = min(timezone.now() + dt.timedelta(days=1),
+                   dt.datetime.combine(child.start_date, dt.time(9), tzinfo=dt.timezone.utc))
+        meeting_data = {"starts_at": when.strftime("%Y-%m-%d %H:%M"), "duration_minutes": 30}
+        about_data = {"routines": "Naps after lunch", "likes": "Trains"}
+        if i == 0:  # counted on a call of its own: capturing slows a call down
+            statements["arrange_meeting"] = _statements(lambda: run("arrange_meeting", meeting_data, process))
+            statements["all_about_me"] = _statements(lambda: run("all_about_me", about_data, process))
+            continue
+        meeting.append(run("arrange_meeting", meeting_data, process))
+        about.append(run("all_about_me", about_data, process))
+    return {
+        "domain_arrange_meeting_ms": _median_ms(meeting),
+        "domain_arrange_meeting_statements": statements["arrange_meeting"],
+        "domain_all_about_me_ms": _median_ms(about),
+        "domain_all_about_me_statements": statements["all_about_me"],
+    }
+
+
 def measure_dashboard(times: int) -> dict:
     from django.contrib.auth import get_user_model
 
@@ -310,6 +365,7 @@ def run_scale(scale: float, args) -> dict:
     results.update(measure_inbox(args.calls))
     plan = results.pop("_inbox_plan")
     results.update(measure_completion(args.completions))
+    results.update(measure_domain_steps(args.domain_steps))
     results.update(measure_dashboard(max(20, args.calls // 10)))
     results.update(measure_sweep())
     results["inbox_ratio"] = round(results["inbox_query_ms"] / results["inbox_floor_ms"], 2)
@@ -344,6 +400,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15, help="each pgbench run of the floor")
     parser.add_argument("--calls", type=int, default=300, help="inbox calls measured")
     parser.add_argument("--completions", type=int, default=300, help="completions measured per process")
+    parser.add_argument("--domain-steps", type=int, default=100, help="introductions driven through two real steps")
     args = parser.parse_args()
     random.seed(42)
     template_build()
