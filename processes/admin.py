@@ -40,7 +40,9 @@ from .models import (
     Consent,
     Guardian,
     KeyPersonAssignment,
+    LegalHold,
     Organisation,
+    RecordsPassedOn,
     Room,
     Setting,
     Staff,
@@ -299,6 +301,20 @@ class KeyflowAdmin(admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/processes/reason_form.html", context)
+
+    def apply_each(self, request, rows, act, done: str):
+        """An ``apply`` for ask_reason: ``act(row, reason)`` on each row, each reported on its own."""
+
+        def apply(reason: str) -> None:
+            for row in rows:
+                try:
+                    act(row, reason)
+                except RuleViolation as violation:
+                    self.report(request, row, violation)
+                else:
+                    self.report(request, row, done)
+
+        return apply
 
     def report(self, request, obj, outcome: str | RuleViolation) -> None:
         if isinstance(outcome, RuleViolation):
@@ -774,15 +790,8 @@ class KeyPersonAssignmentAdmin(KeyflowAdmin):
 
     @admin.action(description="End the selected assignments (asks why)", permissions=["end"])
     def end_assignments(self, request, queryset):
-        def end(reason: str) -> None:
-            for assignment in queryset.select_related("child", "staff__user"):
-                try:
-                    services.key_person_end(assignment=assignment, by=request.user, reason=reason)
-                except RuleViolation as violation:
-                    self.report(request, assignment, violation)
-                else:
-                    self.report(request, assignment, "ended.")
-
+        end = self.apply_each(request, queryset.select_related("child", "staff__user"), lambda assignment, reason:
+                              services.key_person_end(assignment=assignment, by=request.user, reason=reason), "ended.")
         return self.ask_reason(
             request, queryset, action="end_assignments", title="End key person assignments",
             intro="These assignments will end today. The children keep the rest of their key persons. Why?",
@@ -847,6 +856,85 @@ class AuditEventAdmin(KeyflowAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+# --- retention: what keeps records past their period, and what left with the child -------------------------
+
+
+class LegalHoldForm(forms.ModelForm):
+    class Meta:
+        model = LegalHold
+        fields = ("child", "reason")
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(KeyflowAdmin):
+    """A hold is placed (nothing of the child's is purged while it stands) and lifted, never edited."""
+
+    audit_reads = True  # the reason may name a claim or a police request
+
+    form = LegalHoldForm
+    setting_lookup = "child__setting_id"
+    manager_can = superuser_can = frozenset({VIEW, ADD})
+    list_display = ("child", "in_force", "placed_at", "placed_by", "lifted_at", "lifted_by")
+    list_select_related = ("child", "placed_by", "lifted_by")
+    search_fields = ("child__first_name", "child__last_name", "reason")
+    actions = ["lift_holds"]
+
+    @admin.display(description="In force", boolean=True)
+    def in_force(self, hold: LegalHold) -> bool:
+        return hold.lifted_at is None
+
+    def get_readonly_fields(self, request, obj=None):
+        # Seen after the event, a hold is a record: who placed it, why, and who lifted it.
+        if obj is not None:
+            return ("child", "reason", "placed_at", "placed_by", "lifted_at", "lifted_by")
+        return super().get_readonly_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        adopt(obj, self.call_service(services.legal_hold_place, child=data["child"], by=request.user,
+                                     reason=data["reason"]))
+
+    def has_lift_permission(self, request) -> bool:
+        return self._may(request, ADD)
+
+    @admin.action(description="Lift the selected holds (asks why)", permissions=["lift"])
+    def lift_holds(self, request, queryset):
+        lift = self.apply_each(request, queryset.select_related("child"), lambda hold, reason:
+                               services.legal_hold_lift(hold=hold, by=request.user, reason=reason), "lifted.")
+        return self.ask_reason(
+            request, queryset, action="lift_holds", title="Lift legal holds",
+            intro="Once lifted, these children's records are purged again when past their retention period. Why?",
+            submit="Lift the holds", apply=lift,
+        )
+
+
+class RecordsPassedOnForm(forms.ModelForm):
+    passed_on = forms.DateField(initial=timezone.localdate, widget=admin.widgets.AdminDateWidget)
+
+    class Meta:
+        model = RecordsPassedOn
+        fields = ("child", "kind", "recipient", "passed_on")
+
+
+@admin.register(RecordsPassedOn)
+class RecordsPassedOnAdmin(KeyflowAdmin):
+    """SEN or safeguarding records handed to the child's next school: recorded once, never edited."""
+
+    form = RecordsPassedOnForm
+    setting_lookup = "child__setting_id"
+    manager_can = superuser_can = frozenset({VIEW, ADD})
+    list_display = ("child", "kind", "recipient", "passed_on", "recorded_by")
+    list_select_related = ("child", "recorded_by")
+    list_filter = ("kind",)
+    search_fields = ("child__first_name", "child__last_name", "recipient")
+    date_hierarchy = "passed_on"
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        adopt(obj, self.call_service(services.records_pass_on, child=data["child"], kind=data["kind"],
+                                     recipient=data["recipient"], by=request.user, on=data["passed_on"]))
 
 
 # --- records written by the workflows ---------------------------------------------------------------------

@@ -21,7 +21,9 @@ from processes.models import (
     ChildGuardian,
     Consent,
     KeyPersonAssignment,
+    LegalHold,
     LifecycleState,
+    RecordsPassedOn,
     Room,
     StaffAbsence,
 )
@@ -38,7 +40,7 @@ from .factories import (
 
 MODELS = (
     "organisation", "setting", "room", "staff", "staffabsence", "child", "guardian", "keypersonassignment",
-    "consent", "auditevent",
+    "consent", "auditevent", "legalhold", "recordspassedon",
 )
 
 
@@ -85,6 +87,8 @@ def elsewhere(db):
         child=child, guardian=link.guardian, purpose="photographs", status="granted", method="in_person",
         by=manager.user,
     )
+    services.legal_hold_place(child=child, by=manager.user, reason="A claim about Zebedee")
+    services.records_pass_on(child=child, kind="sen", recipient="Bumblebees Primary", by=manager.user)
     return {"setting": setting, "manager": manager, "room": room, "child": child, "consent": consent}
 
 
@@ -141,7 +145,8 @@ def test_every_record_page_opens_for_a_superuser(superuser_client, everything, s
 
 
 def test_every_add_page_the_manager_may_use_opens(manager_client):
-    for model in ("room", "staffabsence", "child", "guardian", "keypersonassignment", "consent"):
+    for model in ("room", "staffabsence", "child", "guardian", "keypersonassignment", "consent", "legalhold",
+                  "recordspassedon"):
         assert manager_client.get(url(model, "add")).status_code == 200, model
 
 
@@ -641,3 +646,47 @@ def test_changing_a_member_of_staff_is_audited(manager_client, key_person):
     assert key_person.max_caseload == 3 and key_person.working_sessions == 0b11
     event = AuditEvent.objects.get(action="update", record_type="processes.Staff")
     assert set(event.changes) == {"working_sessions", "max_caseload"}
+
+
+# --- retention ---------------------------------------------------------------------------------------------
+
+
+def test_a_legal_hold_is_placed_through_the_service_and_a_second_is_refused_on_the_form(manager_client, child):
+    data = {"child": child.pk, "reason": "A claim from the parents' solicitor"}
+    assert manager_client.post(url("legalhold", "add"), data).status_code == 302
+    hold = LegalHold.objects.get()
+    assert (hold.child, hold.placed_by.username, hold.lifted_at) == (child, "manager", None)
+    assert AuditEvent.objects.filter(action="hold", record_id=str(hold.pk)).exists()
+
+    response = manager_client.post(url("legalhold", "add"), {**data, "reason": "Again"})
+    assert response.status_code == 200 and "already on hold" in response.content.decode()
+    assert LegalHold.objects.count() == 1
+
+
+def test_lifting_a_hold_asks_why_and_goes_through_the_service(manager_client, child, manager):
+    hold = services.legal_hold_place(child=child, by=manager.user, reason="An investigation")
+
+    response = act(manager_client, "lift_holds", hold, model="legalhold")
+    assert "admin/processes/reason_form.html" in [t.name for t in response.templates]
+    hold.refresh_from_db()
+    assert hold.lifted_at is None
+
+    response = act(manager_client, "lift_holds", hold, model="legalhold", apply="yes", reason="Claim settled")
+    hold.refresh_from_db()
+    assert hold.lifted_at is not None and hold.lifted_by == manager.user
+    assert AuditEvent.objects.get(action="lift", record_id=str(hold.pk)).changes["reason"] == "Claim settled"
+    assert any("lifted" in m for m in messages_of(response))
+
+
+def test_records_passed_on_are_recorded_through_the_service(manager_client, child):
+    data = {"child": child.pk, "kind": "sen", "recipient": "Hillside Primary", "passed_on": today().isoformat()}
+    assert manager_client.post(url("recordspassedon", "add"), data).status_code == 302
+    passed = RecordsPassedOn.objects.get()
+    assert (passed.child, passed.recipient, passed.recorded_by.username) == (child, "Hillside Primary", "manager")
+    assert AuditEvent.objects.filter(action="pass_on", record_id=str(passed.pk)).exists()
+
+
+def test_another_settings_child_cannot_be_put_on_hold_by_a_forged_form(manager_client, elsewhere):
+    response = manager_client.post(url("legalhold", "add"), {"child": elsewhere["child"].pk, "reason": "Forged"})
+    assert response.status_code == 200
+    assert LegalHold.objects.filter(child=elsewhere["child"]).count() == 1  # the elsewhere manager's own
