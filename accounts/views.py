@@ -8,13 +8,15 @@ from urllib.parse import urlencode
 import segno
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.contrib.auth import views as auth_views
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp import devices_for_user, match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from processes.access import staff_of
 from processes.services import audit_record
 
 from .forms import TokenForm
@@ -102,3 +104,22 @@ def locked_out(request, original_response=None, credentials=None):
         "failure_limit": get_failure_limit(request, credentials),
         "minutes": max(1, int(cool_off.total_seconds() // 60)) if cool_off else 0,
     }, status=429)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """The page a reset link opens (accounts.password_reset). Saving the new password also lifts a lock-out
+    from wrong guesses, ends the user's other sessions (Django's session hash) and is audited."""
+
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("password-reset-complete")
+
+    def form_valid(self, form):
+        from axes.utils import reset as axes_reset
+
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        staff = staff_of(form.user)
+        audit_record(actor=form.user, action="password_reset", record=form.user, record_type="auth.User",
+                     setting_id=staff.setting_id if staff else None,
+                     summary=f"{form.user.get_username()} chose a new password with a reset link")
+        return response

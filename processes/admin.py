@@ -302,19 +302,20 @@ class KeyflowAdmin(admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/processes/reason_form.html", context)
 
+    def for_each(self, request, rows, act, done) -> None:
+        """``act(row)`` on each row, each reported on its own: ``done`` says what happened (or makes it from
+        the row and what ``act`` returned); a refusal is reported instead and the next row goes on."""
+        for row in rows:
+            try:
+                result = act(row)
+            except RuleViolation as violation:
+                self.report(request, row, violation)
+            else:
+                self.report(request, row, done(row, result) if callable(done) else done)
+
     def apply_each(self, request, rows, act, done: str):
         """An ``apply`` for ask_reason: ``act(row, reason)`` on each row, each reported on its own."""
-
-        def apply(reason: str) -> None:
-            for row in rows:
-                try:
-                    act(row, reason)
-                except RuleViolation as violation:
-                    self.report(request, row, violation)
-                else:
-                    self.report(request, row, done)
-
-        return apply
+        return lambda reason: self.for_each(request, rows, lambda row: act(row, reason), done)
 
     def report(self, request, obj, outcome: str | RuleViolation) -> None:
         if isinstance(outcome, RuleViolation):
@@ -442,19 +443,23 @@ class StaffAdmin(KeyflowAdmin):
             kwargs["queryset"] = get_user_model()._default_manager.filter(staff__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    actions = ["reset_second_factor"]
+    actions = ["send_password_reset", "reset_second_factor"]
+
+    @admin.action(description="E-mail a link to choose a new password (a forgotten one)", permissions=["change"])
+    def send_password_reset(self, request, queryset):
+        from accounts.password_reset import password_reset_send
+
+        self.for_each(request, queryset.select_related("user"),
+                      lambda staff: password_reset_send(user=staff.user, by=request.user),
+                      lambda staff, _: f"a link to choose a new password is on its way to {staff.user.email}.")
 
     @admin.action(description="Reset two-factor log-in (a lost phone)", permissions=["change"])
     def reset_second_factor(self, request, queryset):
         from accounts.second_factor import second_factor_reset
 
-        for staff in queryset.select_related("user"):
-            try:
-                removed = second_factor_reset(user=staff.user, by=request.user)
-            except RuleViolation as violation:
-                self.report(request, staff, violation)
-            else:
-                self.report(request, staff, f"two-factor log-in reset ({removed} app(s) removed); logged out.")
+        self.for_each(request, queryset.select_related("user"),
+                      lambda staff: second_factor_reset(user=staff.user, by=request.user),
+                      lambda staff, removed: f"two-factor log-in reset ({removed} app(s) removed); logged out.")
 
 
 class StaffAbsenceForm(forms.ModelForm):
