@@ -100,7 +100,7 @@ class CompiledQuery:
         # Kept on the connection (one per thread): the compiler and its converters are bound to it, and they go
         # when it goes, with its thread.
         known = connection.__dict__.setdefault("keyflow_compiled_queries", {})
-        key = (id(self), shape, *sorted(values))
+        key = (self, shape, *sorted(values))  # self, not id(self): an id is reused once its object is gone
         compiled = known.get(key)
         if compiled is None:
             compiled = known[key] = self._compile(connection, shape, values)
