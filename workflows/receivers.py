@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
 
@@ -48,6 +50,16 @@ def reroute_for_absence(sender, absence, by, **kwargs) -> None:
 
     children = KeyPersonAssignment.objects.current().filter(staff=absence.staff).values_list("child_id", flat=True)
     tasks_reroute(child_ids=list(children))
+
+
+@receiver(post_save, sender=get_user_model())
+def hand_on_the_tasks_of_a_closed_account(sender, instance, created, raw=False, **kwargs) -> None:
+    """Someone who leaves the setting has their account closed: nothing of theirs may wait in their inbox."""
+    if created or raw or instance.is_active:
+        return
+    from .routing import tasks_hand_on_from
+
+    tasks_hand_on_from(user=instance)
 
 
 @receiver(key_person_changed)

@@ -20,12 +20,16 @@ from .compiled import CompiledQuery
 
 
 def _acting(primary, secondary, absent: bool):
-    """The key person, or the secondary while the key person is absent (the rule, in one place)."""
-    if primary is None:
-        return secondary.user if secondary else None
-    if absent and secondary is not None:
-        return secondary.user
-    return primary.user
+    """The key person, or the secondary while the key person is absent (the rule, in one place).
+
+    Someone whose account is closed (they left the setting) acts for nobody: their tasks would wait in an inbox
+    no one can open. With neither able to act, nobody: the task waits unowned for the manager to take.
+    """
+    primary_user = primary.user if primary is not None and primary.user.is_active else None
+    secondary_user = secondary.user if secondary is not None and secondary.user.is_active else None
+    if primary_user is None or (absent and secondary_user is not None):
+        return secondary_user
+    return primary_user
 
 
 # Enough of the assignment, staff and user rows to name who acts; tasks are created with this user as owner.
@@ -116,5 +120,33 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
                          child_id=entry.child_id,
                          summary=f"'{task.title}' moved from {previous} to {wanted} for {day:%d %b}")
             task_rerouted.send(sender=Task, task=task, previous=previous, by=None)
+            moved += 1
+    return moved
+
+
+def tasks_hand_on_from(*, user) -> int:
+    """The open tasks of someone whose account has just been closed, handed on so that none waits for them:
+    a key-person task to whoever acts for the child now (tasks_reroute), any other back to the unowned tasks
+    its role may take. Each move is audited. Returns how many tasks moved."""
+    from django.db import transaction
+    from viewflow.workflow.models import Task
+
+    from processes.services import audit_record
+
+    from .models import OPEN, InboxEntry
+
+    children = list(KeyPersonAssignment.objects.current().filter(staff__user=user)
+                    .values_list("child_id", flat=True))
+    moved = tasks_reroute(child_ids=children) if children else 0
+    for entry in InboxEntry.objects.filter(owner=user, is_open=True).select_related("task").order_by("task_id"):
+        with entry.task.flow_task.flow_class.lock(entry.process_id), transaction.atomic():
+            task = Task.objects.get(pk=entry.task_id)
+            if task.status not in OPEN or task.owner_id != user.pk:
+                continue
+            task.owner, task.status, task.assigned = None, STATUS.NEW, None
+            task.save(update_fields=["owner", "status", "assigned"])
+            audit_record(actor=None, action="release", record=task, setting_id=entry.setting_id,
+                         child_id=entry.child_id,
+                         summary=f"'{task.title}' given back: {user.get_username()}'s account is closed")
             moved += 1
     return moved
