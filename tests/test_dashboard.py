@@ -61,6 +61,25 @@ def test_the_dashboard_shows_what_needs_the_manager(client, setting, room, manag
     assert reverse("dashboard") in page  # linked from the navigation
 
 
+def test_a_child_whose_key_person_has_left_is_shown_as_needing_one(client, setting, room, manager, key_person,
+                                                                   other_key_person):
+    child = _settled(ChildFactory(setting=setting, room=room, first_name="Orphaned"), manager, key_person,
+                     other_key_person)
+    client.force_login(manager.user)
+
+    def sections():
+        page = client.get(reverse("dashboard")).content.decode()
+        return page[page.index('id="h-unallocated"'):page.index('id="h-transitions"')], page[
+            page.index('id="h-caseloads"'):]
+
+    unallocated, caseloads = sections()
+    assert child.name not in unallocated and f'data-staff="{key_person.pk}"' in caseloads
+    key_person.user.is_active = False
+    key_person.user.save()
+    unallocated, caseloads = sections()
+    assert child.name in unallocated and f'data-staff="{key_person.pk}"' not in caseloads
+
+
 @pytest.mark.parametrize("children", [3, 30])
 def test_the_dashboard_runs_a_fixed_number_of_queries(client, setting, room, manager, key_person,
                                                       other_key_person, children, django_assert_num_queries):

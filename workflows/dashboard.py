@@ -41,7 +41,8 @@ CHILD_COLUMNS = ("setting_id", "first_name", "last_name", "preferred_name", "dat
 
 
 def _children(setting_id: int):
-    current = KeyPersonAssignment.objects.current().filter(child_id=OuterRef("pk"))
+    # A key person whose account is closed (they left) counts as none: the child needs a new one.
+    current = KeyPersonAssignment.objects.current().filter(child_id=OuterRef("pk"), staff__user__is_active=True)
     allocation = InboxEntry.objects.filter(
         child_id=OuterRef("pk"), is_open=True, kind=ProcessKind.ALLOCATION)
     return (
@@ -57,7 +58,7 @@ def _children(setting_id: int):
 def _caseloads(setting_id: int):
     current = Q(assignments__ends_on__isnull=True)
     return (
-        Staff.objects.filter(setting_id=setting_id, is_key_person=True).select_related("user")
+        Staff.objects.filter(setting_id=setting_id, is_key_person=True, user__is_active=True).select_related("user")
         .annotate(primaries=Count("assignments", filter=current & Q(assignments__role=AssignmentRole.PRIMARY)),
                   secondaries=Count("assignments", filter=current & Q(assignments__role=AssignmentRole.SECONDARY)))
         .order_by("user__first_name", "user__last_name")
