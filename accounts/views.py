@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 
 import segno
 from django.contrib import messages
-from django.shortcuts import redirect, render
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
