@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.utils.http import urlencode
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -53,7 +52,6 @@ def sent_notifications(request):
     page = Paginator(sent, 50).get_page(request.GET.get("page"))
     return render(request, "notifications/sent.html", {
         "page": page, "status": status, "statuses": Status.choices,
-        "page_query": urlencode({"status": status}) if status else "",
     })
 
 

@@ -82,11 +82,8 @@ def audit_search(request):
         actor=request.user, action="search", record_type="processes.AuditEvent", setting_id=staff.setting_id,
         summary="Searched the audit trail" + (f": {_describe(filterset)}" if filterset.is_filtering else ""),
     )
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(request, "processes/audit_search.html", {
         "filterset": filterset, "filtering": filterset.is_filtering, "page_obj": page, "events": rows,
-        "page_query": params.urlencode(),
     })
 
 

@@ -97,15 +97,12 @@ class ChildListView(ListView):
         for child in children:
             _label_key_persons(child)
             child.age_label = age_in_words(child.age_in_months())
-        params = self.request.GET.copy()
-        params.pop("page", None)
         context.update(
             children=children,
             object_list=children,
             filterset=self.filterset,
             filtering=self.filterset.is_filtering,
             sees_whole_setting=sees_whole_setting(staff_of(self.request.user)),
-            page_query=params.urlencode(),
         )
         return context
 

@@ -228,3 +228,10 @@ def test_the_inbox_of_someone_who_is_not_staff_is_empty(setting, room, manager, 
     outsider = django_user_model.objects.create_user("outsider", password="x")
     inbox = inbox_entries(outsider)
     assert list(inbox) == [] and inbox.count() == 0 and inbox[:50] == []
+
+
+def test_the_next_page_of_a_filtered_inbox_keeps_the_filter(client, setting, room, manager):
+    _register_many(53, setting=setting, room=room, manager=manager)
+    client.force_login(manager.user)
+    page = client.get(reverse("inbox"), {"room": room.pk, "process": "allocation"}).content.decode()
+    assert f'href="?room={room.pk}&amp;process=allocation&amp;page=2"' in page
