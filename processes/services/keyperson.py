@@ -97,11 +97,16 @@ def key_person_end(*, assignment: KeyPersonAssignment, by, reason: str, ends_on:
     assignment = KeyPersonAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.ends_on is not None:
         raise RuleViolation("That assignment has already ended.")
-    assignment.ends_on = max(ends_on or timezone.localdate(), assignment.starts_on)
+    _assignment_close(assignment, by=by, reason=reason, ends_on=ends_on or timezone.localdate(),
+                      setting_id=assignment.child.setting_id)
+
+
+def _assignment_close(assignment: KeyPersonAssignment, *, by, reason: str, ends_on: dt.date, setting_id: int) -> None:
+    """End one assignment, never before the day it began, and audit the end."""
+    assignment.ends_on = max(ends_on, assignment.starts_on)
     assignment.end_reason = reason
     assignment.save(update_fields=["ends_on", "end_reason"])
-    audit_record(actor=by, action="end", record=assignment, child_id=assignment.child_id,
-                 setting_id=assignment.child.setting_id,
+    audit_record(actor=by, action="end", record=assignment, child_id=assignment.child_id, setting_id=setting_id,
                  summary=f"Ended {assignment.staff} as {assignment.get_role_display().lower()}: {reason}")
 
 
@@ -112,12 +117,7 @@ def key_persons_release(*, child: Child, by, reason: str, ends_on: dt.date) -> i
     Called by the lifecycle receiver on leave and withdraw (processes.receivers), in the transition's
     transaction, so a transition that fails leaves the assignments as they were.
     """
-    ended = 0
-    for assignment in child.assignments.current().select_for_update().select_related("staff__user"):
-        assignment.ends_on = max(ends_on, assignment.starts_on)
-        assignment.end_reason = reason
-        assignment.save(update_fields=["ends_on", "end_reason"])
-        audit_record(actor=by, action="end", record=assignment, child_id=child.pk, setting_id=child.setting_id,
-                     summary=f"Ended {assignment.staff} as {assignment.get_role_display().lower()}: {reason}")
-        ended += 1
-    return ended
+    current = list(child.assignments.current().select_for_update().select_related("staff__user"))
+    for assignment in current:
+        _assignment_close(assignment, by=by, reason=reason, ends_on=ends_on, setting_id=child.setting_id)
+    return len(current)
