@@ -72,13 +72,7 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
     today; a task due later stays with whoever will be in on that day. Returns how many tasks moved.
     Reads in three queries whatever the number of tasks; only a task that moves is locked and written.
     """
-    from django.db import transaction
-    from viewflow.workflow.models import Task
-
-    from processes.services import audit_record
-
     from .models import OPEN, InboxEntry, TaskRole
-    from .signals import task_rerouted
 
     on = on or timezone.localdate()
     entries = InboxEntry.objects.filter(role=TaskRole.KEY_PERSON, task__status__in=OPEN)
@@ -106,20 +100,9 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
         wanted = _acting(primary, secondary, absent)
         if wanted is None or entry.task.owner_id == wanted.pk:
             continue
-        task = entry.task
-        with task.flow_task.flow_class.lock(task.process_id), transaction.atomic():
-            task = Task.objects.select_related("owner").get(pk=task.pk)
-            if task.status not in OPEN or task.owner_id == wanted.pk:
-                continue
-            previous = task.owner
-            task.owner = wanted
-            task.status = STATUS.ASSIGNED
-            task.assigned = timezone.now()
-            task.save(update_fields=["owner", "status", "assigned"])
-            audit_record(actor=None, action="reroute", record=task, setting_id=entry.setting_id,
-                         child_id=entry.child_id,
-                         summary=f"'{task.title}' moved from {previous} to {wanted} for {day:%d %b}")
-            task_rerouted.send(sender=Task, task=task, previous=previous, by=None)
+        task = _task_owner_move(entry, owner=wanted, action="reroute", summary=lambda task, previous:
+                                f"'{task.title}' moved from {previous} to {wanted} for {day:%d %b}")
+        if task is not None:
             moved += 1
     return moved
 
@@ -128,25 +111,42 @@ def tasks_hand_on_from(*, user) -> int:
     """The open tasks of someone whose account has just been closed, handed on so that none waits for them:
     a key-person task to whoever acts for the child now (tasks_reroute), any other back to the unowned tasks
     its role may take. Each move is audited. Returns how many tasks moved."""
-    from django.db import transaction
-    from viewflow.workflow.models import Task
-
-    from processes.services import audit_record
-
-    from .models import OPEN, InboxEntry
+    from .models import InboxEntry
 
     children = list(KeyPersonAssignment.objects.current().filter(staff__user=user)
                     .values_list("child_id", flat=True))
     moved = tasks_reroute(child_ids=children) if children else 0
     for entry in InboxEntry.objects.filter(owner=user, is_open=True).select_related("task").order_by("task_id"):
-        with entry.task.flow_task.flow_class.lock(entry.process_id), transaction.atomic():
-            task = Task.objects.get(pk=entry.task_id)
-            if task.status not in OPEN or task.owner_id != user.pk:
-                continue
-            task.owner, task.status, task.assigned = None, STATUS.NEW, None
-            task.save(update_fields=["owner", "status", "assigned"])
-            audit_record(actor=None, action="release", record=task, setting_id=entry.setting_id,
-                         child_id=entry.child_id,
-                         summary=f"'{task.title}' given back: {user.get_username()}'s account is closed")
+        task = _task_owner_move(entry, owner=None, only_from=user, action="release", summary=lambda task, previous:
+                                f"'{task.title}' given back: {user.get_username()}'s account is closed")
+        if task is not None:
             moved += 1
     return moved
+
+
+def _task_owner_move(entry, *, owner, action: str, summary, only_from=None):
+    """Give an open task to `owner`, or back to the unowned tasks of its role (None), under its flow's lock,
+    audited; the new owner is told. Checked again once the lock is ours: a task closed, already theirs or
+    (with `only_from`) no longer held by that user is left alone and None returned."""
+    from django.db import transaction
+    from viewflow.workflow.models import Task
+
+    from processes.services import audit_record
+
+    from .models import OPEN
+    from .signals import task_rerouted
+
+    with entry.task.flow_task.flow_class.lock(entry.process_id), transaction.atomic():
+        task = Task.objects.select_related("owner").get(pk=entry.task_id)
+        if (task.status not in OPEN or task.owner_id == getattr(owner, "pk", None)
+                or (only_from is not None and task.owner_id != only_from.pk)):
+            return None
+        previous = task.owner
+        task.owner = owner
+        task.status, task.assigned = (STATUS.ASSIGNED, timezone.now()) if owner else (STATUS.NEW, None)
+        task.save(update_fields=["owner", "status", "assigned"])
+        audit_record(actor=None, action=action, record=task, setting_id=entry.setting_id, child_id=entry.child_id,
+                     summary=summary(task, previous))
+        if owner is not None:
+            task_rerouted.send(sender=Task, task=task, previous=previous, by=None)
+        return task
