@@ -34,7 +34,7 @@ def email_preference_of(user) -> str:
 
 def for_staff(user, *, kind: str, event: str, setting_id: int, subject: str, now: dt.datetime,
               child_id: int | None = None, task_id: int | None = None, refs: dict | None = None) -> list[Notification]:
-    """In the app at once; by e-mail too if the user asked for each notification (digests come later)."""
+    """In the app at once; by e-mail too if the user asked for each notification (a digest is the daily sweep's)."""
     common = dict(setting_id=setting_id, kind=kind, recipient_user=user, child_id=child_id, task_id=task_id,
                   subject=subject[:200], refs=refs or {}, created_at=now)
     rows = [Notification(channel=Channel.IN_APP, status=Status.SENT, sent_at=now,
