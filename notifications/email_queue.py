@@ -30,7 +30,9 @@ def notifications_deliver(*, keys: list[str]) -> int:
     """Send a batch's e-mails; each one the mail server refuses gets its own retries with backoff."""
     retry = sending.notifications_deliver(keys=keys)
     for notification_id in retry:
-        transaction.on_commit(lambda i=notification_id: notification_send.apply_async(kwargs={"notification_id": i}, countdown=30), robust=True)  # noqa: E501
+        transaction.on_commit(
+            lambda i=notification_id: notification_send.apply_async(kwargs={"notification_id": i}, countdown=30),
+            robust=True)
     return len(retry)
 
 

@@ -29,6 +29,7 @@ from .forms import ChildFilter
 from .models import AssignmentRole, ConsentPurpose, KeyPersonAssignment, LifecycleState
 from .services import child_read, child_subject_access_export
 
+
 def age_in_words(months: int) -> str:
     years, months = divmod(max(months, 0), 12)
     parts = []
