@@ -24,8 +24,10 @@ help:
 install:
 	@scripts/install.sh
 
+# First the layers (import-linter's contracts in pyproject.toml): an upward import or a cycle fails the build.
 # DATABASE_URL and the rest of the environment reach pytest unchanged; pytest's exit code is make's.
 test: install
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS) tests/
 
 run: install

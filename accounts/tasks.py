@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from notifications.tasks import RETRY
+from notifications.email_queue import RETRY
 
 
 @shared_task(bind=True, **RETRY)

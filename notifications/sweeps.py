@@ -22,9 +22,10 @@ from processes.models import AssignmentRole, Child, KeyPersonAssignment
 from processes.models.children import ATTENDING
 from workflows.models import OPEN, InboxEntry
 
-from . import inbox
+from . import email_queue, inbox
 from .models import Channel, EmailPreference, Kind, Notification, NotificationPolicy, NotificationPreference, Status
-from .services import CLAIM_LEASE, for_staff, notifications_save
+from .sending import CLAIM_LEASE
+from .services import for_staff, notifications_save
 
 BATCH_SIZE = 500
 
@@ -210,9 +211,7 @@ def resend_sweep(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE
         keys = [n.dedupe_key for n in batch]
         Notification.objects.filter(pk__in=[n.pk for n in batch], status=Status.SENDING,
                                     claimed_at__lt=now - CLAIM_LEASE).update(status=Status.QUEUED)
-        from .tasks import notifications_deliver
-
-        transaction.on_commit(lambda keys=keys: notifications_deliver.delay(keys=keys), robust=True)
+        email_queue.deliver_after_commit(keys)
         queued += len(keys)
         if on_batch:
             on_batch(len(keys))

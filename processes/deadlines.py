@@ -1,6 +1,6 @@
 """Every deadline in the key person workflows, computed here and nowhere else.
 
-The inbox's due dates and (later) the reminders both read these, so a policy change is one edit.
+The inbox's due dates and the reminders (notifications.sweeps) both read these, so a policy change is one edit.
 """
 
 from __future__ import annotations

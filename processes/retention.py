@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django_fsm_log.models import StateLog
 
-from . import deadlines
+from . import deadlines, hooks
 from .models import AllAboutMe, Child, Consent, ConsentPurpose, Guardian, LegalHold, LifecycleState
 
 GENERAL, ACCIDENT, SEN, SAFEGUARDING = "general", "accident", "sen", "safeguarding"
@@ -51,10 +51,7 @@ def _erase(queryset: models.QuerySet) -> int:
 
 
 def _general_records(child: Child) -> list[tuple[str, models.QuerySet]]:
-    from workflows.models import ChildProcess, ProcessKind  # the upper layer's records, when installed
-
     return [
-        ("processes", ChildProcess.objects.filter(child=child).exclude(kind=ProcessKind.SEN)),
         ("key person assignments", child.assignments.all()),
         ("parent meetings", child.meetings.all()),
         ("all about me", AllAboutMe.objects.filter(child=child)),
@@ -68,24 +65,28 @@ def _general_records(child: Child) -> list[tuple[str, models.QuerySet]]:
 
 
 def _sen_records(child: Child) -> list[tuple[str, models.QuerySet]]:
-    from workflows.models import ChildProcess, ProcessKind
-
     # Concerns before consents: an observation or a referral keeps the consent it relied on until it goes.
     return [
-        ("SEN workflows", ChildProcess.objects.filter(child=child, kind=ProcessKind.SEN)),
         ("SEN concerns and their records", child.sen_concerns.all()),
         ("SEN consents", Consent.objects.filter(child=child, purpose__in=SEN_CONSENTS)),
     ]
 
 
 def records_by_kind(child: Child) -> dict[str, list[tuple[str, models.QuerySet]]]:
-    """Every record held about the child, by retention kind. Safeguarding records are not kept in Keyflow yet."""
-    return {
+    """Every record held about the child, by retention kind. Safeguarding records are not kept in Keyflow yet.
+
+    The records the apps above hold (processes.hooks: the workflows and their tasks) come first in each kind:
+    they may point at the domain's records of that kind.
+    """
+    own = {
         GENERAL: _general_records(child),
         ACCIDENT: [("accident records", child.accidents.all())],
         SEN: _sen_records(child),
         SAFEGUARDING: [],
     }
+    above = [records.retained(child) for records in hooks.held_records()]
+    return {kind: [*(held for by_kind in above for held in by_kind.get(kind, [])), *records]
+            for kind, records in own.items()}
 
 
 # What the child's own row keeps once their general records are gone but an accident or SEN record is not:

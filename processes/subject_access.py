@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
+from . import hooks
 from .lawful_basis import SECTIONS
 from .models import (
     AllAboutMe,
@@ -40,24 +41,6 @@ from .models import (
 
 def _rows(queryset) -> list[dict[str, Any]]:
     return [{"id": row["pk"], **row["fields"]} for row in serializers.serialize("python", queryset)]
-
-
-def _workflows(child: Child) -> list[dict[str, Any]]:
-    try:
-        from workflows.models import ChildProcess
-    except ImportError:  # processes is the lower layer: without workflows there are no processes to list
-        return []
-    out = []
-    for process in ChildProcess.objects.filter(child=child).prefetch_related("task_set__owner").order_by("pk"):
-        out.append({
-            "id": process.pk, "kind": process.get_kind_display(), "status": process.status,
-            "created": process.created, "finished": process.finished,
-            "tasks": [{"id": t.pk, "step": t.flow_task.name if t.flow_task else "", "title": t.title,
-                       "status": t.status, "owner": t.owner.get_username() if t.owner else None,
-                       "created": t.created, "finished": t.finished, "data": t.data}
-                      for t in sorted(process.task_set.all(), key=lambda t: t.pk)],
-        })
-    return out
 
 
 def _sen_records(child: Child) -> dict[str, Any]:
@@ -87,7 +70,8 @@ def child_records(child: Child) -> dict[str, Any]:
         "guardian_links": _rows(child.guardian_links.order_by("pk")),
         "consents": _rows(child.consents.order_by("recorded_at", "pk")),
         "key_person_history": _rows(child.assignments.order_by("starts_on", "pk")),
-        "processes_and_tasks": _workflows(child),
+        # What the apps above hold (processes.hooks): the workflows and their tasks.
+        **{records.section: records.export(child) for records in hooks.held_records()},
         "parent_meetings": _rows(child.meetings.order_by("pk")),
         "all_about_me": _rows(AllAboutMe.objects.filter(child=child)),
         "settling_in_sessions": _rows(child.settling_sessions.order_by("pk")),

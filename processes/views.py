@@ -10,16 +10,12 @@ from django.db.models import Prefetch, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
-from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
-from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
 from django_fsm_log.models import StateLog
 
-from . import sessions
+from . import hooks, sessions
 from .access import (
     can_edit_child,
     child_for,
@@ -33,9 +29,6 @@ from .forms import ChildFilter
 from .models import AssignmentRole, ConsentPurpose, KeyPersonAssignment, LifecycleState
 from .services import child_read, child_subject_access_export
 
-WORKFLOW_TIMELINE_TEMPLATE = "workflows/_child_timeline.html"
-WORKFLOW_TIMELINE_BUILDER = "workflows.timeline.child_timeline"
-
 
 def age_in_words(months: int) -> str:
     years, months = divmod(max(months, 0), 12)
@@ -48,10 +41,7 @@ def age_in_words(months: int) -> str:
 
 
 def home(request):
-    try:
-        return redirect(reverse("inbox"))
-    except NoReverseMatch:
-        return redirect("child-list")
+    return redirect(hooks.home_page())
 
 
 def _current_assignments() -> Prefetch:
@@ -108,19 +98,11 @@ class ChildListView(ListView):
 
 
 def _workflow_timeline(child, user) -> dict:
-    """The workflows app adds the child's processes and tasks to this page when it provides the partial.
-
-    Looked up, not imported at module level: processes is the lower layer and must work without workflows.
-    """
-    try:
-        select_template([WORKFLOW_TIMELINE_TEMPLATE])
-    except TemplateDoesNotExist:
+    """The child's processes and tasks, when an app above (workflows) fills the hook (processes.hooks)."""
+    timeline = hooks.child_timeline()
+    if timeline is None:
         return {"workflow_timeline_template": None}
-    try:
-        child_timeline = import_string(WORKFLOW_TIMELINE_BUILDER)
-    except ImportError:
-        return {"workflow_timeline_template": WORKFLOW_TIMELINE_TEMPLATE}
-    return {"workflow_timeline_template": WORKFLOW_TIMELINE_TEMPLATE, "timeline": child_timeline(child, user=user)}
+    return {"workflow_timeline_template": timeline.template, "timeline": timeline.build(child, user=user)}
 
 
 def _consents(child) -> tuple[list[dict], list]:

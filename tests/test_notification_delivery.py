@@ -11,7 +11,7 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from notifications import parents, services
+from notifications import parents, sending, services
 from notifications.models import Kind, Notification, Status
 from processes.models import ConsentPurpose
 from notifications.tasks import notification_send, notifications_deliver
@@ -85,7 +85,7 @@ def test_a_failed_notification_can_be_sent_again_by_the_manager(
 ):
     settings.EMAIL_BACKEND = "tests.test_notification_delivery.FailingBackend"
     notification = _queued_letter(child)
-    services.notification_send(notification_id=notification.pk, final_attempt=True)
+    sending.notification_send(notification_id=notification.pk, final_attempt=True)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
         services.notification_retry(notification_id=notification.pk, by=manager.user)
@@ -95,11 +95,11 @@ def test_a_failed_notification_can_be_sent_again_by_the_manager(
 
 def test_a_row_claimed_by_a_worker_that_died_is_sent_after_the_lease(child):
     notification = _queued_letter(child)
-    stale = timezone.now() - services.CLAIM_LEASE * 2
+    stale = timezone.now() - sending.CLAIM_LEASE * 2
     Notification.objects.filter(pk=notification.pk).update(status=Status.SENDING, claimed_at=stale)
-    assert services.notification_send(notification_id=notification.pk) is True
+    assert sending.notification_send(notification_id=notification.pk) is True
     Notification.objects.filter(pk=notification.pk).update(status=Status.SENDING, claimed_at=timezone.now())
-    assert services.notification_send(notification_id=notification.pk) is False  # a live claim is respected
+    assert sending.notification_send(notification_id=notification.pk) is False  # a live claim is respected
 
 
 @pytest.mark.postgres
@@ -117,7 +117,7 @@ def test_two_workers_sending_the_same_notification_at_once_send_it_once(setting,
     def worker():
         barrier.wait()
         try:
-            results.append(services.notification_send(notification_id=notification.pk))
+            results.append(sending.notification_send(notification_id=notification.pk))
         finally:
             connection.close()
 

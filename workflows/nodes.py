@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from django import forms
+from django.shortcuts import redirect
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.nodes.view import ViewActivation
@@ -51,11 +52,10 @@ class HumanTaskActivation(ViewActivation):
         return activation
 
 
-def _task_page(request, *args, **kwargs):
-    # Keyflow routes task pages itself (workflows.urls); this is the node's view for viewflow's bookkeeping.
-    from .views import task_detail
-
-    return task_detail(request, *args, **kwargs)
+def _task_page(request, process_pk: int, task_pk: int, **kwargs):
+    # Keyflow routes task pages itself (workflows.urls) and mounts none of viewflow's: the node needs a view
+    # for viewflow's bookkeeping, and its URL (viewflow's arguments) would lead to Keyflow's page.
+    return redirect("task-detail", process_id=process_pk, task_id=task_pk)
 
 
 def _key_person_owner(activation):

@@ -1,8 +1,8 @@
 """PostgreSQL refuses UPDATE and DELETE on the audit trail, whatever the client (psql, a raw cursor, the ORM).
 
 Two exceptions, both narrow:
-* a DELETE inside a transaction that has run ``SET LOCAL keyflow.audit_purge = 'on'`` (the retention purge,
-  processes.services.audit.audit_events_purge);
+* a DELETE inside a transaction that has run ``SET LOCAL keyflow.audit_purge = 'on'``
+  (processes.services.audit.audit_events_purge, run by hand only: the retention purge keeps the trail);
 * detaching a deleted user (the actor's ON DELETE SET NULL), changing nothing else.
 SQLite, the development database, relies on the ORM guard (processes.models.append_only) alone.
 """

@@ -40,12 +40,17 @@ def audit_record(
     )
 
 
-# The one way past the PostgreSQL trigger (migration 0003): a transaction-local setting it lets through.
+# The one way past the PostgreSQL trigger (migration 0004_audit_append_only_trigger): a transaction-local
+# setting it lets through.
 PURGE_GUC = "keyflow.audit_purge"
 
 
 def audit_events_purge(*, before, by=None) -> int:
-    """Delete the audit rows older than ``before`` (the retention purge); the purge itself is audited."""
+    """Delete the audit rows older than ``before``; the deletion itself is audited.
+
+    Called by nothing in Keyflow: the nightly retention purge (processes.retention) keeps the trail, which
+    outlives the records it describes. This is the deliberate, by-hand way to shorten it.
+    """
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
