@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 from .. import services, sessions
 from ..access import children_visible_to, staff_of
 from ..models import Child, Guardian, Organisation, Room, Setting, Staff
-from .refusals import RefusalsShown
+from .refusals import RefusalsShown, _Refused
 
 admin.site.site_header = "Keyflow administration"
 admin.site.site_title = "Keyflow admin"
@@ -88,6 +88,8 @@ class KeyflowAdmin(RefusalsShown):
     superuser_list_filter: tuple = ()
     # Special-category records (health, family, SEN): opening one is audited, as on every other page.
     audit_reads = False
+    # The service that removes a record, called as ``service(<model name>=record, by=user)``.
+    delete_service = None
 
     # --- who may do what -------------------------------------------------------------------------------
     def _may(self, request, verb: str) -> bool:
@@ -175,7 +177,8 @@ class KeyflowAdmin(RefusalsShown):
     # --- writes ----------------------------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        """Models without a service of their own yet: save, and write the audit row a service would."""
+        """Models of other apps without a service of their own (notifications' policy): save, and write the
+        audit row a service would. Keyflow's own records are written by their services."""
         before = type(obj)._default_manager.get(pk=obj.pk) if change else None
         with transaction.atomic():
             obj.save()
@@ -194,6 +197,9 @@ class KeyflowAdmin(RefusalsShown):
             )
 
     def delete_model(self, request, obj):
+        if self.delete_service is not None:
+            self.call_service(self.delete_service, **{self.model._meta.model_name: obj}, by=request.user)
+            return
         with transaction.atomic():
             services.audit_record(
                 actor=request.user, action="delete", record=obj, setting_id=self.setting_id_of(obj),
@@ -202,9 +208,18 @@ class KeyflowAdmin(RefusalsShown):
             obj.delete()
 
     def delete_queryset(self, request, queryset):
-        # One audit row per record, as a delete through any other door would write.
+        # One service call (and audit row) per record, as a delete through any other door would write; a
+        # refusal is reported and the others go on.
         for obj in queryset:
-            self.delete_model(request, obj)
+            try:
+                self.delete_model(request, obj)
+            except _Refused as refused:
+                self.report(request, obj, refused.violation)
+
+    @staticmethod
+    def changes_from(form, fields) -> dict:
+        """What the form changed among the fields a service takes."""
+        return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
 
     def setting_id_of(self, obj) -> int | None:
         return getattr(obj, "setting_id", None)

@@ -12,6 +12,7 @@ from ..access import children_visible_to
 from ..errors import RuleViolation
 from ..models import AssignmentRole, Child, ChildGuardian, Guardian, KeyPersonAssignment
 from ..services.children import EDITABLE_FIELDS as CHILD_EDITABLE_FIELDS
+from ..services.guardians import GUARDIAN_FIELDS
 from .base import ADD, CHANGE, DELETE, VIEW, KeyflowAdmin, SessionsField, _choices_for, is_superuser, managed_setting_id
 from .refusals import adopt
 
@@ -27,9 +28,21 @@ class GuardianAdmin(KeyflowAdmin):
     search_fields = ("first_name", "last_name", "email", "phone")
     fields = ("setting", "first_name", "last_name", "email", "phone", "address", "preferred_language")
 
+    delete_service = staticmethod(services.guardian_delete)
+
     @admin.display(description="Name", ordering="last_name")
     def name(self, guardian: Guardian) -> str:
         return guardian.name
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            adopt(obj, self.call_service(services.guardian_update, guardian=obj, by=request.user,
+                                         **self.changes_from(form, GUARDIAN_FIELDS)))
+            return
+        data = form.cleaned_data
+        details = {name: data.get(name, "") for name in GUARDIAN_FIELDS - {"first_name", "last_name"}}
+        adopt(obj, self.call_service(services.guardian_create, setting=data["setting"], by=request.user,
+                                     first_name=data["first_name"], last_name=data["last_name"], **details))
 
 
 class ChildGuardianInline(admin.TabularInline):

@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from .. import services
 from ..models import Organisation, Room, Setting
+from ..services.organisation import ROOM_FIELDS, SETTING_FIELDS
 from .base import ADD, CHANGE, DELETE, VIEW, KeyflowAdmin, is_superuser
 from .refusals import adopt
 
@@ -16,6 +17,13 @@ class OrganisationAdmin(KeyflowAdmin):
     superuser_can = frozenset({VIEW, ADD, CHANGE, DELETE})
     list_display = ("name",)
     search_fields = ("name",)
+
+    def save_model(self, request, obj, form, change):
+        name = form.cleaned_data["name"]
+        if change:
+            adopt(obj, self.call_service(services.organisation_update, organisation=obj, by=request.user, name=name))
+        else:
+            adopt(obj, self.call_service(services.organisation_create, by=request.user, name=name))
 
 
 @admin.register(Setting)
@@ -42,6 +50,18 @@ class SettingAdmin(KeyflowAdmin):
     def setting_id_of(self, obj) -> int | None:
         return obj.pk
 
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            changes = self.changes_from(form, SETTING_FIELDS)
+            organisation = data.get("organisation") if "organisation" in form.changed_data else None
+            adopt(obj, self.call_service(services.setting_update, setting=obj, by=request.user,
+                                         organisation=organisation, **changes))
+            return
+        details = {name: data[name] for name in SETTING_FIELDS - {"name"} if name in data}
+        adopt(obj, self.call_service(services.setting_create, organisation=data["organisation"], by=request.user,
+                                     name=data["name"], **details))
+
 
 @admin.register(Room)
 class RoomAdmin(KeyflowAdmin):
@@ -53,6 +73,8 @@ class RoomAdmin(KeyflowAdmin):
     search_fields = ("name",)
     fields = ("setting", "name", "min_age_months", "max_age_months", "children_per_adult")
 
+    delete_service = staticmethod(services.room_delete)
+
     @admin.display(description="Ages (months)")
     def age_range(self, room: Room) -> str:
         return f"{room.min_age_months}–{room.max_age_months}"
@@ -60,3 +82,15 @@ class RoomAdmin(KeyflowAdmin):
     @admin.display(description="Staff : children")
     def ratio(self, room: Room) -> str:
         return room.ratio
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            adopt(obj, self.call_service(services.room_update, room=obj, by=request.user,
+                                         **self.changes_from(form, ROOM_FIELDS)))
+            return
+        adopt(obj, self.call_service(
+            services.room_create, setting=data["setting"], by=request.user, name=data["name"],
+            min_age_months=data["min_age_months"], max_age_months=data["max_age_months"],
+            children_per_adult=data["children_per_adult"],
+        ))

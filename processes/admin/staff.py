@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from .. import services, sessions
 from ..models import Staff, StaffAbsence
+from ..services.staff import STAFF_FIELDS
 from .base import ADD, CHANGE, DELETE, VIEW, KeyflowAdmin, SessionsField
 from .refusals import adopt
 
@@ -79,6 +80,20 @@ class StaffAdmin(KeyflowAdmin):
             # Only people who are not yet anybody's staff: one profile per log-in.
             kwargs["queryset"] = get_user_model()._default_manager.filter(staff__isnull=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    delete_service = staticmethod(services.staff_delete)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        changes = self.changes_from(form, STAFF_FIELDS)
+        if "working" in form.changed_data or not change:
+            changes["working_sessions"] = sessions.mask_of(data.get("working", []))
+        if change:
+            adopt(obj, self.call_service(services.staff_update, staff=obj, by=request.user, **changes))
+            return
+        details = {name: data[name] for name in STAFF_FIELDS - {"working_sessions"} if name in data}
+        adopt(obj, self.call_service(services.staff_create, setting=data["setting"], user=data["user"],
+                                     by=request.user, **{**details, "working_sessions": changes["working_sessions"]}))
 
     # Filled by the layers above (accounts: a password reset link, a second factor reset), which the domain
     # does not import: see staff_admin_action.
