@@ -73,40 +73,32 @@ def sen_records(allocated_child, guardian_link, key_person, senco):
     return records
 
 
-@pytest.fixture
-def manager_client(client, manager):
-    manager.user.is_staff = True
-    manager.user.save()
-    client.force_login(manager.user)
-    return client
-
-
 @pytest.mark.parametrize("view", PAGES)
 @pytest.mark.parametrize("model", SEN_RECORDS, ids=lambda m: m.__name__)
-def test_an_sen_record_page_that_does_not_exist_is_not_found_for_the_manager(manager_client, db, model, view):
-    response = manager_client.get(page(model, view, NO_SUCH_ID))
+def test_an_sen_record_page_that_does_not_exist_is_not_found_for_the_manager(manager_admin_client, db, model, view):
+    response = manager_admin_client.get(page(model, view, NO_SUCH_ID))
 
     assert_not_found_or_refused(response, view)
 
 
 @pytest.mark.parametrize("model", SEN_RECORDS, ids=lambda m: m.__name__)
-def test_the_manager_reads_their_settings_sen_records_and_the_read_is_audited(manager_client, sen_records,
+def test_the_manager_reads_their_settings_sen_records_and_the_read_is_audited(manager_admin_client, sen_records,
                                                                               manager, model):
     record = sen_records[model]
 
-    assert manager_client.get(page(model, "change", record.pk)).status_code == 200
-    assert manager_client.get(page(model, "history", record.pk)).status_code == 200
-    assert manager_client.get(reverse(f"admin:processes_{model._meta.model_name}_changelist")).status_code == 200
+    assert manager_admin_client.get(page(model, "change", record.pk)).status_code == 200
+    assert manager_admin_client.get(page(model, "history", record.pk)).status_code == 200
+    assert manager_admin_client.get(reverse(f"admin:processes_{model._meta.model_name}_changelist")).status_code == 200
     read = AuditEvent.objects.get(action="read", record_type=model._meta.label, record_id=str(record.pk))
     assert read.setting_id == manager.setting_id
 
 
 @pytest.mark.parametrize("model", SEN_RECORDS, ids=lambda m: m.__name__)
-def test_an_sen_record_cannot_be_changed_or_deleted_in_the_admin(manager_client, sen_records, model):
+def test_an_sen_record_cannot_be_changed_or_deleted_in_the_admin(manager_admin_client, sen_records, model):
     record = sen_records[model]
 
-    assert manager_client.get(page(model, "delete", record.pk)).status_code == 403
-    assert manager_client.post(page(model, "delete", record.pk), {"post": "yes"}).status_code == 403
+    assert manager_admin_client.get(page(model, "delete", record.pk)).status_code == 403
+    assert manager_admin_client.post(page(model, "delete", record.pk), {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=record.pk).exists()
 
 

@@ -240,14 +240,6 @@ def test_another_settings_manager_cannot_change_a_parent(guardian_link):
 # --- the admin calls them -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def manager_client(client, manager):
-    manager.user.is_staff = True
-    manager.user.save()
-    client.force_login(manager.user)
-    return client
-
-
 def staff_form(client, staff, **changes) -> dict:
     form = client.get(reverse("admin:processes_staff_change", args=[staff.pk])).context["adminform"].form
     data = {name: form.initial.get(name) for name in form.fields if form.initial.get(name) is not None}
@@ -255,12 +247,12 @@ def staff_form(client, staff, **changes) -> dict:
     return {k: v for k, v in data.items() if v is not False}
 
 
-def test_a_refused_role_change_in_the_admin_shows_why_on_the_form_and_changes_nothing(manager_client, manager):
+def test_a_refused_role_change_in_the_admin_shows_why_on_the_form_and_changes_nothing(manager_admin_client, manager):
     before = AuditEvent.objects.count()
-    data = staff_form(manager_client, manager)
+    data = staff_form(manager_admin_client, manager)
     data.pop("is_manager")
 
-    response = manager_client.post(reverse("admin:processes_staff_change", args=[manager.pk]), data)
+    response = manager_admin_client.post(reverse("admin:processes_staff_change", args=[manager.pk]), data)
 
     assert response.status_code == 200
     assert "the setting&#x27;s only manager" in response.content.decode()
@@ -268,12 +260,12 @@ def test_a_refused_role_change_in_the_admin_shows_why_on_the_form_and_changes_no
     assert manager.is_manager and AuditEvent.objects.count() == before
 
 
-def test_a_parents_details_changed_in_the_admin_go_through_the_service(manager_client, guardian_link, setting):
+def test_a_parents_details_changed_in_the_admin_go_through_the_service(manager_admin_client, guardian_link, setting):
     parent = guardian_link.guardian
     data = {"setting": setting.pk, "first_name": parent.first_name, "last_name": parent.last_name,
             "email": "new@example.org", "phone": parent.phone, "address": "", "preferred_language": ""}
 
-    response = manager_client.post(reverse("admin:processes_guardian_change", args=[parent.pk]), data)
+    response = manager_admin_client.post(reverse("admin:processes_guardian_change", args=[parent.pk]), data)
 
     assert response.status_code == 302
     assert audit_of(parent, "update").changes == {"email": [parent.email, "new@example.org"]}
@@ -325,8 +317,8 @@ def test_a_superuser_adds_a_manager_for_a_new_setting_in_the_admin(client, root)
     assert audit_of(staff, "create").actor == root
 
 
-def test_a_parent_linked_elsewhere_is_not_a_reason_to_500(manager_client, setting):
+def test_a_parent_linked_elsewhere_is_not_a_reason_to_500(manager_admin_client, setting):
     linked = ChildGuardianFactory(child__setting=setting).guardian
-    response = manager_client.post(reverse("admin:processes_guardian_delete", args=[linked.pk]), {"post": "yes"})
+    response = manager_admin_client.post(reverse("admin:processes_guardian_delete", args=[linked.pk]), {"post": "yes"})
     assert response.status_code == 403  # parents are removed by a superuser only
     assert Guardian.objects.filter(pk=linked.pk).exists()

@@ -3,6 +3,7 @@ the model's own validation as a readable refusal, and a change written with its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -10,6 +11,7 @@ from django.db import models
 
 from ..access import is_manager_of
 from ..errors import NotPermitted, RuleViolation
+from .audit import audit_record
 
 
 def is_superuser(user) -> bool:
@@ -52,3 +54,24 @@ def changed(record: models.Model, changes: dict[str, Any]) -> dict[str, list[str
         setattr(record, name, value)
     return {name: [str(before[name]), str(getattr(record, name))]
             for name in changes if before[name] != getattr(record, name)}
+
+
+def update_checked(
+    record: models.Model,
+    *,
+    by,
+    changes: dict[str, Any],
+    check: Callable[[models.Model, dict[str, list[str]]], None],
+    summary: Callable[[models.Model, dict[str, list[str]]], str],
+    setting_id: int | None = None,
+) -> models.Model:
+    """Change ``record`` under a row lock: apply the changes, let ``check`` refuse (it sees the record as it
+    would be, and what changed), save only what changed and audit it with its before and after."""
+    record = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    diff = changed(record, changes)
+    check(record, diff)
+    if diff:
+        record.save(update_fields=list(diff))
+        audit_record(actor=by, action="update", record=record, setting_id=setting_id, changes=diff,
+                     summary=summary(record, diff))
+    return record

@@ -8,7 +8,7 @@ from django.db import transaction
 from ..errors import RuleViolation
 from ..models import Guardian, Setting
 from .audit import audit_record
-from .changes import changed, require_setting_admin, unknown_fields, validate
+from .changes import require_setting_admin, unknown_fields, update_checked, validate
 
 GUARDIAN_FIELDS = frozenset({"first_name", "last_name", "email", "phone", "address", "preferred_language"})
 
@@ -49,14 +49,9 @@ def guardian_create(
 def guardian_update(*, guardian: Guardian, by, **changes) -> Guardian:
     require_setting_admin(by, guardian.setting_id, "change a parent or carer's details")
     unknown_fields(changes, GUARDIAN_FIELDS)
-    guardian = Guardian.objects.select_for_update().get(pk=guardian.pk)
-    diff = changed(guardian, {name: value.strip() for name, value in changes.items()})
-    _check_guardian(guardian)
-    if diff:
-        guardian.save(update_fields=list(diff))
-        audit_record(actor=by, action="update", record=guardian, changes=diff,
-                     summary=f"Changed {', '.join(diff)} of the parent/carer {guardian}")
-    return guardian
+    return update_checked(guardian, by=by, changes={name: value.strip() for name, value in changes.items()},
+                          check=lambda g, _: _check_guardian(g),
+                          summary=lambda g, diff: f"Changed {', '.join(diff)} of the parent/carer {g}")
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.db import transaction
 from ..errors import RuleViolation
 from ..models import Organisation, Room, Setting
 from .audit import audit_record
-from .changes import changed, require_setting_admin, require_superuser, unknown_fields, validate
+from .changes import require_setting_admin, require_superuser, unknown_fields, update_checked, validate
 
 SETTING_FIELDS = frozenset({
     "name", "ofsted_urn", "address", "email", "settling_review_weeks", "sen_review_weeks", "consent_follow_up_weeks",
@@ -58,14 +58,8 @@ def organisation_create(*, by, name: str) -> Organisation:
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, by, name: str) -> Organisation:
     require_superuser(by, "rename an organisation")
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    diff = changed(organisation, {"name": name.strip()})
-    validate(organisation)
-    if diff:
-        organisation.save(update_fields=["name"])
-        audit_record(actor=by, action="update", record=organisation, changes=diff,
-                     summary=f"Renamed the organisation {diff['name'][0]} to {organisation}")
-    return organisation
+    return update_checked(organisation, by=by, changes={"name": name.strip()}, check=lambda o, _: validate(o),
+                          summary=lambda o, diff: f"Renamed the organisation {diff['name'][0]} to {o}")
 
 
 @transaction.atomic
@@ -86,17 +80,16 @@ def setting_update(*, setting: Setting, by, organisation: Organisation | None = 
     a setting to another organisation."""
     require_setting_admin(by, setting.pk, "change the setting's details")
     unknown_fields(changes, SETTING_FIELDS)
-    setting = Setting.objects.select_for_update().get(pk=setting.pk)
-    if organisation is not None and organisation.pk != setting.organisation_id:
-        require_superuser(by, "move a setting to another organisation")
+    if organisation is not None:
         changes["organisation"] = organisation
-    diff = changed(setting, changes)
-    _check_setting(setting)
-    if diff:
-        setting.save(update_fields=list(diff))
-        audit_record(actor=by, action="update", record=setting, setting_id=setting.pk, changes=diff,
-                     summary=f"Changed {', '.join(diff)} of the setting")
-    return setting
+
+    def check(setting: Setting, diff: dict) -> None:
+        if "organisation" in diff:
+            require_superuser(by, "move a setting to another organisation")
+        _check_setting(setting)
+
+    return update_checked(setting, by=by, changes=changes, check=check,
+                          summary=lambda s, diff: f"Changed {', '.join(diff)} of the setting", setting_id=setting.pk)
 
 
 def _check_room(room: Room) -> None:
@@ -133,16 +126,10 @@ def room_create(*, setting: Setting, by, name: str, min_age_months: int, max_age
 def room_update(*, room: Room, by, **changes: Any) -> Room:
     require_setting_admin(by, room.setting_id, "change a room")
     unknown_fields(changes, ROOM_FIELDS)
-    room = Room.objects.select_for_update().get(pk=room.pk)
     if isinstance(changes.get("name"), str):
         changes["name"] = changes["name"].strip()
-    diff = changed(room, changes)
-    _check_room(room)
-    if diff:
-        room.save(update_fields=list(diff))
-        audit_record(actor=by, action="update", record=room, changes=diff,
-                     summary=f"Changed {', '.join(diff)} of the room {room}")
-    return room
+    return update_checked(room, by=by, changes=changes, check=lambda r, _: _check_room(r),
+                          summary=lambda r, diff: f"Changed {', '.join(diff)} of the room {r}")
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from ..errors import RuleViolation
 from ..models import Room, Setting, Staff, StaffAbsence
 from ..signals import staff_absence_recorded
 from .audit import audit_record
-from .changes import changed, require_setting_admin, unknown_fields, validate
+from .changes import require_setting_admin, unknown_fields, update_checked, validate
 from .children import _require_manager
 
 
@@ -104,25 +104,23 @@ def staff_update(*, staff: Staff, by, **changes) -> Staff:
     being one (a child's key person must be someone who is one)."""
     require_setting_admin(by, staff.setting_id, "change a member of staff")
     unknown_fields(changes, STAFF_FIELDS)
-    staff = Staff.objects.select_for_update().select_related("user").get(pk=staff.pk)
-    roles_before = staff.roles
-    diff = changed(staff, changes)
-    if "is_manager" in diff and not staff.is_manager:
-        others = Staff.objects.filter(setting_id=staff.setting_id, is_manager=True, user__is_active=True)
-        if not others.exclude(pk=staff.pk).exists():
-            raise RuleViolation(f"{staff} is the setting's only manager: make someone else manager first.",
-                                field="is_manager")
-    if "is_key_person" in diff and not staff.is_key_person and staff.assignments.current().exists():
-        raise RuleViolation(f"{staff} is key person to children now: hand them on to another key person first.",
-                            field="is_key_person")
-    _check_staff(staff)
-    if diff:
-        staff.save(update_fields=list(diff))
-        summary = f"Changed {', '.join(diff)} of {staff}"
-        if staff.roles != roles_before:
-            summary += f"; roles now {_roles(staff)}"
-        audit_record(actor=by, action="update", record=staff, summary=summary, changes=diff)
-    return staff
+
+    def check(staff: Staff, diff: dict) -> None:
+        if "is_manager" in diff and not staff.is_manager:
+            others = Staff.objects.filter(setting_id=staff.setting_id, is_manager=True, user__is_active=True)
+            if not others.exclude(pk=staff.pk).exists():
+                raise RuleViolation(f"{staff} is the setting's only manager: make someone else manager first.",
+                                    field="is_manager")
+        if "is_key_person" in diff and not staff.is_key_person and staff.assignments.current().exists():
+            raise RuleViolation(f"{staff} is key person to children now: hand them on to another key person "
+                                "first.", field="is_key_person")
+        _check_staff(staff)
+
+    def summary(staff: Staff, diff: dict) -> str:
+        roles = f"; roles now {_roles(staff)}" if set(diff) & set(ROLE_FLAGS) else ""
+        return f"Changed {', '.join(diff)} of {staff}{roles}"
+
+    return update_checked(staff, by=by, changes=changes, check=check, summary=summary)
 
 
 @transaction.atomic
