@@ -26,6 +26,7 @@ from django.utils import timezone
 from processes.access import is_manager_of
 from processes.errors import NotPermitted, RuleViolation
 from processes.services import audit_record
+from workflows.models import InboxEntry
 
 from .models import Channel, EmailPreference, Kind, Notification, NotificationPreference, Status
 
@@ -94,6 +95,15 @@ def _claim(notification_id: int, now: dt.datetime) -> bool:
     )
 
 
+def _about_a_closed_task(notification_id: int) -> bool:
+    """Drop a claimed e-mail about a task that was done or cancelled before the e-mail left: it asks its reader
+    to do what is already done (a demo or an import records whole histories in one transaction, and a key
+    person may finish a task within the minute). The in-app notification stays as the record."""
+    closed = InboxEntry.objects.filter(is_open=False).values("task_id")
+    dropped, _ = Notification.objects.filter(pk=notification_id, task_id__in=closed).delete()
+    return bool(dropped)
+
+
 def notification_send(*, notification_id: int, final_attempt: bool = True) -> bool:
     """Send one e-mail notification if nobody has. True if this call sent it.
 
@@ -104,6 +114,8 @@ def notification_send(*, notification_id: int, final_attempt: bool = True) -> bo
 
     now = timezone.now()
     if not _claim(notification_id, now):
+        return False
+    if _about_a_closed_task(notification_id):
         return False
     notification = Notification.objects.select_related("recipient_user", "recipient_guardian", "setting").get(
         pk=notification_id)
