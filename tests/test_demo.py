@@ -267,3 +267,30 @@ def test_the_children_fit_their_rooms_and_school_years_whatever_the_day(today):
             assert details["expected_leaving_date"] > max(today, spec.start_date), spec.name
             if spec.stage == S.LEAVING:
                 assert details.get("destination_school"), spec.name
+
+
+def test_each_demo_key_person_is_the_rankings_best_in_the_childs_room_when_allocated(db, monkeypatch):
+    """The demo allocates as the manager would from the allocation page: the best-ranked key person of
+    processes.allocation (no ranking of its own) in the child's room with room for another key child."""
+    from demo import steps
+    from processes.allocation import allocation_candidates
+
+    chosen = []
+
+    def choose(ctx, child):
+        ranked = [c for c in allocation_candidates(child=child, on=steps.assignment_start(ctx, child))
+                  if not c.over_caseload and c.staff.room_id == child.room_id]
+        staff, why = original(ctx, child)
+        chosen.append((staff, ranked[0].staff, why, ranked[0].reasons))
+        return staff, why
+
+    original = steps.choose_key_person
+    monkeypatch.setattr(steps, "choose_key_person", choose)
+    load_demo()
+
+    assert len(chosen) >= 35
+    for staff, best, why, reasons in chosen:
+        assert staff == best
+        assert why.lower().startswith(reasons[0].lower())
+    notes = KeyPersonAssignment.objects.filter(role=AssignmentRole.PRIMARY).exclude(reason="")
+    assert notes.filter(reason__contains=" of ").count() >= 30  # "works 6 of Olivia's 10 sessions; ..."

@@ -322,3 +322,15 @@ def test_a_parent_linked_elsewhere_is_not_a_reason_to_500(manager_admin_client, 
     response = manager_admin_client.post(reverse("admin:processes_guardian_delete", args=[linked.pk]), {"post": "yes"})
     assert response.status_code == 403  # parents are removed by a superuser only
     assert Guardian.objects.filter(pk=linked.pk).exists()
+
+
+def test_the_installation_itself_sets_a_setting_up_and_the_audit_row_has_no_person(db):
+    # by=None: a command on the server (the demo, an import); a signed-in user is always passed as themselves.
+    chain = services.organisation_create(by=None, name="Imported group")
+    setting = services.setting_create(organisation=chain, by=None, name="Imported nursery")
+    room = services.room_create(setting=setting, by=None, name="Babies", min_age_months=0, max_age_months=24,
+                                children_per_adult=3)
+    staff = services.staff_create(setting=setting, user=UserFactory(), by=None, room=room, is_manager=True)
+
+    assert staff.setting == setting and room.setting == setting
+    assert AuditEvent.objects.filter(actor__isnull=True, setting_id=setting.pk).count() == 3
