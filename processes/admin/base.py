@@ -50,7 +50,7 @@ def is_superuser(request) -> bool:
 
 # Choices offered to a manager in any foreign-key field: their setting's rows only. Children also honour the
 # access rules, so this stays right if the admin is ever opened to other roles.
-def _choices_for(request, model) -> QuerySet | None:
+def setting_choices(request, model) -> QuerySet | None:
     setting_id = managed_setting_id(request)
     if model is Child:
         return children_visible_to(request.user)
@@ -133,7 +133,7 @@ class KeyflowAdmin(RefusalsShown):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not is_superuser(request):
-            choices = _choices_for(request, db_field.related_model)
+            choices = setting_choices(request, db_field.related_model)
             if choices is not None:
                 kwargs["queryset"] = choices
             if db_field.name == "setting":

@@ -13,7 +13,17 @@ from ..errors import RuleViolation
 from ..models import AssignmentRole, Child, ChildGuardian, Guardian, KeyPersonAssignment
 from ..services.children import EDITABLE_FIELDS as CHILD_EDITABLE_FIELDS
 from ..services.guardians import GUARDIAN_FIELDS
-from .base import ADD, CHANGE, DELETE, VIEW, KeyflowAdmin, SessionsField, _choices_for, is_superuser, managed_setting_id
+from .base import (
+    ADD,
+    CHANGE,
+    DELETE,
+    VIEW,
+    KeyflowAdmin,
+    SessionsField,
+    is_superuser,
+    managed_setting_id,
+    setting_choices,
+)
 from .refusals import adopt
 
 
@@ -75,7 +85,7 @@ class ChildGuardianInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not is_superuser(request):
-            choices = _choices_for(request, db_field.related_model)
+            choices = setting_choices(request, db_field.related_model)
             if choices is not None:
                 kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
