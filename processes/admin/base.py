@@ -217,9 +217,10 @@ class KeyflowAdmin(RefusalsShown):
                 self.report(request, obj, refused.violation)
 
     @staticmethod
-    def changes_from(form, fields) -> dict:
-        """What the form changed among the fields a service takes."""
-        return {name: form.cleaned_data[name] for name in form.changed_data if name in fields}
+    def changes_from(form, *, exclude: tuple[str, ...] = ()) -> dict:
+        """Every field the form changed, for the service to take or refuse: a field added to the form but not to
+        the service is refused with a message, never dropped in silence."""
+        return {name: form.cleaned_data[name] for name in form.changed_data if name not in exclude}
 
     def setting_id_of(self, obj) -> int | None:
         return getattr(obj, "setting_id", None)

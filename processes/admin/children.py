@@ -47,7 +47,7 @@ class GuardianAdmin(KeyflowAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             adopt(obj, self.call_service(services.guardian_update, guardian=obj, by=request.user,
-                                         **self.changes_from(form, GUARDIAN_FIELDS)))
+                                         **self.changes_from(form)))
             return
         data = form.cleaned_data
         details = {name: data.get(name, "") for name in GUARDIAN_FIELDS - {"first_name", "last_name"}}

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from .. import services
 from ..models import Organisation, Room, Setting
-from ..services.organisation import ROOM_FIELDS, SETTING_FIELDS
+from ..services.organisation import SETTING_FIELDS
 from .base import ADD, CHANGE, DELETE, VIEW, KeyflowAdmin, is_superuser
 from .refusals import adopt
 
@@ -53,7 +53,7 @@ class SettingAdmin(KeyflowAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if change:
-            changes = self.changes_from(form, SETTING_FIELDS)
+            changes = self.changes_from(form, exclude=("organisation",))
             organisation = data.get("organisation") if "organisation" in form.changed_data else None
             adopt(obj, self.call_service(services.setting_update, setting=obj, by=request.user,
                                          organisation=organisation, **changes))
@@ -87,7 +87,7 @@ class RoomAdmin(KeyflowAdmin):
         data = form.cleaned_data
         if change:
             adopt(obj, self.call_service(services.room_update, room=obj, by=request.user,
-                                         **self.changes_from(form, ROOM_FIELDS)))
+                                         **self.changes_from(form)))
             return
         adopt(obj, self.call_service(
             services.room_create, setting=data["setting"], by=request.user, name=data["name"],

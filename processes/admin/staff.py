@@ -85,7 +85,7 @@ class StaffAdmin(KeyflowAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        changes = self.changes_from(form, STAFF_FIELDS)
+        changes = self.changes_from(form, exclude=("working", "user", "setting"))
         if "working" in form.changed_data or not change:
             changes["working_sessions"] = sessions.mask_of(data.get("working", []))
         if change:
