@@ -37,6 +37,18 @@ def test_only_an_installation_administrator_adds_an_organisation_and_a_setting(r
     assert audit_of(setting, "create").setting_id == setting.pk
 
 
+def test_renaming_an_organisation_is_the_installation_administrators_and_audited(root, manager, setting):
+    organisation = setting.organisation
+    with pytest.raises(NotPermitted):
+        services.organisation_update(organisation=organisation, by=manager.user, name="Mine now")
+
+    services.organisation_update(organisation=organisation, by=root, name="Caterpillar Group")
+
+    organisation.refresh_from_db()
+    assert organisation.name == "Caterpillar Group"
+    assert audit_of(organisation, "update").summary.endswith("to Caterpillar Group")
+
+
 def test_the_manager_changes_the_settings_periods_and_weights_and_it_is_audited(setting, manager):
     services.setting_update(setting=setting, by=manager.user, settling_review_weeks=6, weight_room=0)
 
