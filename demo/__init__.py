@@ -1,4 +1,3 @@
-"""The demo setting: a nursery's worth of rooms, staff and children, built through the real services and flows.
-
-The top product layer below the project (import-linter's layers contract, pyproject.toml): nothing imports it.
-"""
+"""The demo setting `make run` loads (Little Acorns Nursery), built through Keyflow's own services and
+workflows: `manage.py load_demo`. Above accounts, notifications, workflows and processes; only the project's
+settings name it."""

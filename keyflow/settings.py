@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "workflows",
     "notifications",
     "accounts",
+    "demo",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -46,6 +46,10 @@ def key_persons_letter_send(*, child_id: int) -> int:
 
 
 def meeting_invitation_send(*, meeting) -> int:
+    """Invite the parents to a meeting still to come. A meeting recorded after it began (a history entered
+    later, the demo's past) gets no invitation: a calendar entry for the past asks nothing of anyone."""
+    if meeting.starts_at <= timezone.now():
+        return 0
     child = meeting.child
     refs = {"meeting_id": meeting.pk, "meeting": meeting.get_kind_display(),
             "starts_at": meeting.starts_at.isoformat(), "duration_minutes": meeting.duration_minutes,

@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from processes.services import audit_record
 
+from workflows.models import InboxEntry
+
 from .messages import email_for
 from .models import Channel, Kind, Notification, Status
 
@@ -41,6 +43,15 @@ def _claim(notification_id: int, now: dt.datetime) -> bool:
     )
 
 
+def _about_a_closed_task(notification_id: int) -> bool:
+    """Drop a claimed e-mail about a task that was done or cancelled before the e-mail left: it asks its reader
+    to do what is already done (a demo or an import records whole histories in one transaction, and a key
+    person may finish a task within the minute). The in-app notification stays as the record."""
+    closed = InboxEntry.objects.filter(is_open=False).values("task_id")
+    dropped, _ = Notification.objects.filter(pk=notification_id, task_id__in=closed).delete()
+    return bool(dropped)
+
+
 def notification_send(*, notification_id: int, final_attempt: bool = True) -> bool:
     """Send one e-mail notification if nobody has. True if this call sent it.
 
@@ -49,6 +60,8 @@ def notification_send(*, notification_id: int, final_attempt: bool = True) -> bo
     """
     now = timezone.now()
     if not _claim(notification_id, now):
+        return False
+    if _about_a_closed_task(notification_id):
         return False
     notification = Notification.objects.select_related("recipient_user", "recipient_guardian", "setting").get(
         pk=notification_id)

@@ -84,6 +84,15 @@ def manager(setting):
 
 
 @pytest.fixture
+def manager_admin_client(client, manager):
+    """The setting's manager, logged in to the Django admin."""
+    manager.user.is_staff = True
+    manager.user.save()
+    client.force_login(manager.user)
+    return client
+
+
+@pytest.fixture
 def senco(setting, room):
     return StaffFactory(setting=setting, senco=True, room=room, user__username="senco")
 

@@ -57,11 +57,8 @@ def today() -> dt.date:
 
 
 @pytest.fixture
-def manager_client(client, manager):
-    manager.user.is_staff = True
-    manager.user.save()
-    client.force_login(manager.user)
-    return client
+def manager_client(manager_admin_client):
+    return manager_admin_client
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from django.test import override_settings
 from django.utils import timezone
 from django_fsm_log.models import StateLog
 
-from processes import demo
+from demo import build, data, dates
+from demo.context import DemoContext
 from processes.models import (
     AssignmentRole,
     Child,
@@ -61,7 +62,7 @@ def built(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def setting(built, db):
-    return Setting.objects.get(name=demo.SETTING_NAME)
+    return Setting.objects.get(name=data.SETTING_NAME)
 
 
 def snapshot() -> dict:
@@ -186,7 +187,7 @@ class TestTheDemoSetting:
     def test_children_are_at_each_stage_of_the_sen_workflow(self, setting):
         from viewflow.workflow.models import Task
 
-        from processes.demo_sen import STAGES
+        from demo.sen import STAGES
 
         waiting = {t.flow_task.name for t in Task.objects.filter(
             process__childprocess__kind="sen", process__childprocess__setting=setting, status__in=("NEW", "ASSIGNED"))}
@@ -209,7 +210,7 @@ class TestTheDemoSetting:
 
 
     def test_the_demo_users_can_log_in(self, setting, client):
-        for username, *_ in demo.STAFF:
+        for username, *_ in data.STAFF:
             assert client.login(username=username, password="keyflow-demo"), username
             client.logout()
 
@@ -231,7 +232,7 @@ def test_reset_builds_the_same_demo_again_and_leaves_other_settings_alone(db, se
     assert "Built the demo setting" in output
     assert "Log in at https://nursery.example.org/ as: manager / keyflow-demo" in output
     assert snapshot() == before
-    assert Setting.objects.filter(name=demo.SETTING_NAME).count() == 1
+    assert Setting.objects.filter(name=data.SETTING_NAME).count() == 1
     assert Child.objects.filter(pk=other.pk).exists()
 
 
@@ -247,22 +248,49 @@ def test_it_refuses_when_a_demo_username_belongs_to_someone_else(db):
     get_user_model().objects.create_user(username="senco", password="not-the-demo-1")
     with pytest.raises(CommandError, match="senco"):
         load_demo()
-    assert not Setting.objects.filter(name=demo.SETTING_NAME).exists()
-    assert not Organisation.objects.filter(name=demo.ORGANISATION_NAME).exists()
+    assert not Setting.objects.filter(name=data.SETTING_NAME).exists()
+    assert not Organisation.objects.filter(name=data.ORGANISATION_NAME).exists()
 
 
 @pytest.mark.parametrize("today", [dt.date(2027, month, day) for month in range(1, 13) for day in (1, 20)]
                          + [dt.date(2027, 7, 23), dt.date(2027, 8, 31), dt.date(2028, 2, 29)])
 def test_the_children_fit_their_rooms_and_school_years_whatever_the_day(today):
-    ctx = demo.DemoContext(today=today, rng=random.Random(demo.SEED), setting=None, rooms={}, staff={}, buddies={})
-    for spec in demo.plan_children(ctx):
-        _name, low, high, _ratio, leaves_for_school = demo.ROOMS[spec.room]
+    ctx = DemoContext(today=today, rng=random.Random(data.SEED), setting=None, rooms={}, staff={}, buddies={})
+    for spec in build.plan_children(ctx):
+        _name, low, high, _ratio, leaves_for_school = data.ROOMS[spec.room]
         age = Child(date_of_birth=spec.date_of_birth).age_in_months(today)
         assert low <= age < high, (spec.name, age)
         assert spec.date_of_birth < spec.start_date
         assert (spec.start_date > today) == (spec.stage in (S.REGISTERED, S.ALLOCATED, S.WITHDRAWN)), spec.name
         if leaves_for_school:
-            details = demo.school_leaving_details(ctx, spec)
+            details = dates.school_leaving_details(ctx, spec)
             assert details["expected_leaving_date"] > max(today, spec.start_date), spec.name
             if spec.stage == S.LEAVING:
                 assert details.get("destination_school"), spec.name
+
+
+def test_each_demo_key_person_is_the_rankings_best_in_the_childs_room_when_allocated(db, monkeypatch):
+    """The demo allocates as the manager would from the allocation page: the best-ranked key person of
+    processes.allocation (no ranking of its own) in the child's room with room for another key child."""
+    from demo import steps
+    from processes.allocation import allocation_candidates
+
+    chosen = []
+
+    def choose(ctx, child):
+        ranked = [c for c in allocation_candidates(child=child, on=steps.assignment_start(ctx, child))
+                  if not c.over_caseload and c.staff.room_id == child.room_id]
+        staff, why = original(ctx, child)
+        chosen.append((staff, ranked[0].staff, why, ranked[0].reasons))
+        return staff, why
+
+    original = steps.choose_key_person
+    monkeypatch.setattr(steps, "choose_key_person", choose)
+    load_demo()
+
+    assert len(chosen) >= 35
+    for staff, best, why, reasons in chosen:
+        assert staff == best
+        assert why.lower().startswith(reasons[0].lower())
+    notes = KeyPersonAssignment.objects.filter(role=AssignmentRole.PRIMARY).exclude(reason="")
+    assert notes.filter(reason__contains=" of ").count() >= 30  # "works 6 of Olivia's 10 sessions; ..."

@@ -3,8 +3,18 @@
 from .audit import audit_events_purge, audit_record
 from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
+from .guardians import guardian_create, guardian_delete, guardian_update
 from .keyperson import key_person_assign, key_person_end, key_persons_release
 from .lifecycle import child_transition
+from .organisation import (
+    organisation_create,
+    organisation_update,
+    room_create,
+    room_delete,
+    room_update,
+    setting_create,
+    setting_update,
+)
 from .sen import (
     ehc_decision_record,
     ehc_plan_record,
@@ -25,7 +35,7 @@ from .sen import (
 from .reads import audit_attempt, child_read
 from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
 from .subject_access import child_subject_access_export
-from .staff import staff_absence_record, staff_absent_on
+from .staff import staff_absence_record, staff_absent_on, staff_create, staff_delete, staff_update
 
 __all__ = [
     "audit_attempt",
@@ -38,16 +48,29 @@ __all__ = [
     "child_update",
     "consent_in_force",
     "consent_record",
+    "guardian_create",
+    "guardian_delete",
     "guardian_link",
+    "guardian_update",
     "key_person_assign",
     "key_person_end",
     "key_persons_release",
     "legal_hold_lift",
+    "organisation_create",
+    "organisation_update",
     "legal_hold_place",
     "records_pass_on",
+    "room_create",
+    "room_delete",
+    "room_update",
+    "setting_create",
+    "setting_update",
     "retention_purge",
     "staff_absence_record",
     "staff_absent_on",
+    "staff_create",
+    "staff_delete",
+    "staff_update",
     "ehc_decision_record",
     "ehc_plan_record",
     "ehc_request_record",

@@ -11,6 +11,7 @@ from ..errors import NotPermitted, RuleViolation
 from ..models import Child, ChildGuardian, Guardian, Room, Setting
 from ..signals import child_registered
 from .audit import audit_record
+from .guardians import guardian_create
 
 EDITABLE_FIELDS = {
     "first_name", "last_name", "preferred_name", "date_of_birth", "start_date", "expected_leaving_date",
@@ -115,9 +116,7 @@ def guardian_link(
     """Link a parent/carer to a child, creating the guardian when only their details are given."""
     _require_manager(by, child.setting_id, "add a parent or carer")
     if guardian is None:
-        guardian = Guardian(setting=child.setting, **guardian_details)
-        guardian.full_clean()
-        guardian.save()
+        guardian = guardian_create(setting=child.setting, by=by, **guardian_details)
     elif guardian.setting_id != child.setting_id:
         raise RuleViolation("That parent/carer belongs to another setting.")
     if ChildGuardian.objects.filter(child=child, guardian=guardian).exists():

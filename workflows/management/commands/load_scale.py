@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from processes import services
-from processes.demo import demo_delete
+from demo.reset import demo_delete
 from processes.models import Organisation, Room, Setting, Staff
 from workflows import services as wf
 from workflows.models import ChildProcess

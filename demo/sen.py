@@ -10,15 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .models import Child, ConsentMethod, ConsentPurpose, LifecycleState
-from .services import sen_concern_raise
+from django.utils import timezone
+from viewflow.workflow.models import Task
+
+from processes.models import Child, ConsentMethod, ConsentPurpose, LifecycleState
+from processes.services import sen_concern_raise
+from workflows.services import task_complete
+
+from .context import DemoContext
 
 REFER_TO = "Speech and language therapy (Northshire NHS)"
 
 
 def _today() -> str:
-    from django.utils import timezone
-
     return timezone.localdate().isoformat()
 
 
@@ -67,6 +71,7 @@ STAGES: list[tuple[str, list[str]]] = [
 DATE_FIELDS = {"tell_parents": "held_on", "observe": "observed_on", "meeting": "held_on", "refer": "sent_on",
                "review": "held_on", "ehc_request": "requested_on"}
 
+
 def _fill(task, node: str, data: dict[str, Any], child: Child) -> dict[str, Any]:
     data = dict(data)
     if node in DATE_FIELDS:
@@ -81,14 +86,12 @@ def _fill(task, node: str, data: dict[str, Any], child: Child) -> dict[str, Any]
         data.update({f: "Some progress; uses a few more words." for f in form.fields if f.startswith("progress_")})
     return data
 
-def build_sen_stories(ctx) -> int:
+
+def build_sen_stories(ctx: DemoContext) -> int:
     """One settled child per stage, with no SEN consent decisions yet, driven to it. Returns how many."""
-    from viewflow.workflow.models import Task
-
-    from workflows.services import task_complete
-
     candidates = (
-        Child.objects.filter(setting=ctx.setting, state=LifecycleState.SETTLED, guardian_links__has_parental_responsibility=True)
+        Child.objects.filter(setting=ctx.setting, state=LifecycleState.SETTLED,
+                             guardian_links__has_parental_responsibility=True)
         .exclude(consents__purpose__in=[ConsentPurpose.SENCO_OBSERVATION, ConsentPurpose.SHARE_PROFESSIONAL])
         .distinct().order_by("date_of_birth", "pk")
     )
@@ -103,12 +106,13 @@ def build_sen_stories(ctx) -> int:
                           since=ctx.today - dt.timedelta(weeks=8))
         for name in steps:
             node, who, data = STEP[name]
-            task = next(t for t in Task.objects.filter(process__childprocess__child=child, status__in=("NEW", "ASSIGNED"))
-                        if t.flow_task.name == node)
+            waiting = Task.objects.filter(process__childprocess__child=child, status__in=("NEW", "ASSIGNED"))
+            task = next(t for t in waiting if t.flow_task.name == node)
             # A key-person step may be with the secondary while the key person is away (workflows.routing).
             task_complete(process_id=task.process_id, task_id=task.pk, by=task.owner or people[who],
                           data=_fill(task, node, data, child))
         built += 1
     return built
+
 
 __all__ = ["STAGES", "build_sen_stories"]

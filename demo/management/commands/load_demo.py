@@ -1,11 +1,14 @@
-"""`manage.py load_demo`: the demo setting `make run` starts with (built by processes.demo)."""
+"""`manage.py load_demo`: the demo setting `make run` starts with (built by demo.build)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from processes.demo import SETTING_NAME, DemoError, demo_load, demo_login_line
+from demo.build import demo_load
+from demo.context import DemoError
+from demo.data import SETTING_NAME
+from demo.reset import demo_login_line
 from processes.models import LifecycleState
 
 
