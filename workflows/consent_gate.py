@@ -78,3 +78,14 @@ def _resume(process: ChildProcess, consent: Consent, by) -> list[Task]:
                      child_id=process.child_id, summary=f"Resumed '{fresh.title}': {_who(consent)}")
         return [fresh]
     return []
+
+
+def consent_gate_preview(*, child_id: int, purpose: str, recipient: str) -> list[tuple[ChildProcess, Task]]:
+    """The open steps a withdrawal of (purpose, recipient) would cancel now: _pause's choice, without the writes."""
+    probe = Consent(child_id=child_id, purpose=purpose, recipient=recipient)
+    stopped = []
+    for process in ChildProcess.objects.filter(child_id=child_id, open_kind__isnull=False):
+        for task in process.task_set.filter(status__in=OPEN).select_related("owner", "inbox"):
+            if _needs(task, process, probe):
+                stopped.append((process, task))
+    return stopped
