@@ -7,30 +7,22 @@ While a key person is away their children's tasks go to the secondary, and come 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from .access import staff_of
+from .access import setting_manager
 from .errors import RuleViolation
 from .manage_forms import AbsenceEndForm, AbsenceForm
 from .models import StaffAbsence
 from .services import staff_absence_end, staff_absence_record
 
 
-def _manager(request):
-    staff = staff_of(request.user)
-    if staff is None or not staff.is_manager:
-        raise PermissionDenied("Staff absences are recorded by the setting's manager.")
-    return staff
-
-
 @never_cache
 def absences(request):
-    manager = _manager(request)
+    manager = setting_manager(request.user)
     form = AbsenceForm(request.POST or None, setting_id=manager.setting_id)
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,7 +47,7 @@ def absences(request):
 
 @require_POST
 def absence_end(request, absence_id: int):
-    manager = _manager(request)
+    manager = setting_manager(request.user)
     absence = StaffAbsence.objects.filter(pk=absence_id, staff__setting_id=manager.setting_id).select_related(
         "staff__user").first()
     if absence is None:

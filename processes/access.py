@@ -49,6 +49,14 @@ def is_manager_of(user, setting_id: int) -> bool:
     return bool(staff and staff.is_manager and staff.setting_id == setting_id)
 
 
+def setting_manager(user) -> Staff:
+    """The manager acting on their own setting's everyday records (staff absences); anyone else is refused."""
+    staff = staff_of(user)
+    if staff is None or not staff.is_manager:
+        raise PermissionDenied("This page is for the setting's manager.")
+    return staff
+
+
 def can_edit_child(user, child: Child) -> bool:
     """Only the manager edits a child's core record; the SENCO edits SEN records only (workflows II)."""
     return is_manager_of(user, child.setting_id)

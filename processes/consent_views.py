@@ -72,6 +72,12 @@ class ConsentDecisionForm(_DecisionFields):
 class WithdrawalForm(_DecisionFields):
     stops = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["guardian"].label = "Parent or carer who withdrew it"
+        self.fields["method"].label = "How they told you (the evidence)"
+        self.fields["given_at"].label = "When they withdrew it"
+
 
 def _fingerprint(steps) -> str:
     return hashlib.sha256("|".join(sorted(f"{s.process}/{s.title}/{s.holder}" for s in steps)).encode()).hexdigest()

@@ -69,12 +69,16 @@ class LinkFields(forms.Form):
                                             help_text="The first person to call. Naming one replaces the other.")
 
 
+GUARDIAN_ORDER = ["first_name", "last_name", "relationship", "has_parental_responsibility", "is_primary_contact",
+                  "phone", "email", "address", "preferred_language"]
+
+
 class NewGuardianForm(GuardianDetailsForm, LinkFields):
-    pass
+    field_order = GUARDIAN_ORDER
 
 
 class GuardianEditForm(GuardianDetailsForm, LinkFields):
-    pass
+    field_order = GUARDIAN_ORDER
 
 
 class ExistingGuardianForm(LinkFields):
@@ -116,7 +120,7 @@ class AbsenceForm(forms.Form):
     staff = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Who", empty_label="Choose…")
     starts_on = forms.DateField(label="First day away", **DATE)
     ends_on = forms.DateField(label="Last day away", **DATE)
-    reason = forms.CharField(max_length=200, help_text="Sickness, leave, training… (kept short: others see it).")
+    reason = forms.CharField(max_length=200, help_text="Sickness, leave, training… Keep health details out of it.")
 
     def __init__(self, *args, setting_id: int, **kwargs) -> None:
         super().__init__(*args, **kwargs)
