@@ -50,6 +50,12 @@ class Candidate:
         return self.caseload >= self.staff.max_caseload
 
 
+def _adder(breakdown: list[Point]):
+    def gave(factor: str, points: float, weight: int, reason: str) -> None:
+        breakdown.append(Point(factor=factor, points=round(points, 2), out_of=weight, reason=reason))
+    return gave
+
+
 def _sibling_key_persons(child: Child) -> dict[int, str]:
     """staff id -> the sibling's name, for siblings (children sharing a parent/carer) at the setting now."""
     guardian_ids = ChildGuardian.objects.filter(child=child).values("guardian_id")
@@ -105,9 +111,7 @@ def allocation_candidates(
         reasons: list[str] = []
         warnings: list[str] = []
         breakdown: list[Point] = []
-
-        def gave(factor: str, points: float, weight: int, reason: str) -> None:
-            breakdown.append(Point(factor=factor, points=round(points, 2), out_of=weight, reason=reason))
+        gave = _adder(breakdown)
         if setting.weight_sessions:
             covered = sessions.count(staff.working_sessions & target)
             fraction = covered / target_count if target_count else 0.0

@@ -56,13 +56,13 @@ def test_the_everyday_pages_fit_every_screen_without_errors(live_server, browser
             reverse("child-key-persons", args=[child.pk]), reverse("staff-absences")]
     for width, height in SIZES:
         page = browser.new_page(viewport={"width": width, "height": height})
-        problems: list[str] = []
+        problems: list[str] = []  # one list per page, so each handler below is bound to its own
         # A missing favicon is the layout work's (issue 16); any other failed load or console error is ours.
-        page.on("console", lambda m: problems.append(m.text)
+        page.on("console", lambda m, problems=problems: problems.append(m.text)
                 if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+        page.on("response", lambda r, problems=problems: problems.append(f"{r.status} {r.url}")
                 if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("pageerror", lambda e, problems=problems: problems.append(str(e)))
         log_in(page, live_server.url, manager.user)
         for url in urls:
             response = page.goto(f"{live_server.url}{url}")

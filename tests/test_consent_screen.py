@@ -7,7 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from processes.models import AuditEvent, Consent, ConsentMethod, ConsentPurpose, ConsentStatus
+from processes.models import (
+    AuditEvent,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    ConsentStatus,
+)
 from processes.services.consent import consent_in_force
 
 from . import senkit as sk

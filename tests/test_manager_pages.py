@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from processes import services
-from processes.models import AssignmentRole, AuditEvent, ChildGuardian, Guardian, StaffAbsence
+from processes.models import (
+    AssignmentRole,
+    AuditEvent,
+    ChildGuardian,
+    Guardian,
+    StaffAbsence,
+)
 
 from . import senkit as sk
 from .factories import ChildFactory, ChildGuardianFactory, SettingFactory, StaffFactory
