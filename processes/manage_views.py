@@ -116,8 +116,7 @@ def guardian_edit(request, pk: int, link_id: int):
         else:
             messages.success(request, f"Saved {form.cleaned_data['first_name']}'s details.")
             return redirect("child-guardians", pk=child.pk)
-    siblings = [c for c in link.guardian.children.exclude(pk=child.pk).only("first_name", "preferred_name",
-                                                                          "last_name")]
+    siblings = list(link.guardian.children.exclude(pk=child.pk))
     return render(request, "processes/guardian_edit.html",
                   {"child": child, "link": link, "form": form, "siblings": siblings}, status=_status(request, form))
 

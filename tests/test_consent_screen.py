@@ -222,3 +222,28 @@ def test_the_consent_screen_runs_a_fixed_number_of_queries(client, manager, allo
 # Session, user, staff; the child; the read's audit row; the decisions with their parents and recorders; whether
 # anyone may decide; the parents for the form; the session saved again (savepoint, update, release).
 CONSENT_SCREEN_QUERIES = 11
+
+
+def test_the_withdrawal_page_runs_a_fixed_number_of_queries(client, manager, observing, django_assert_num_queries):
+    grant = consent_in_force(child=observing, purpose=ConsentPurpose.SENCO_OBSERVATION)
+    client.force_login(manager.user)
+    with django_assert_num_queries(WITHDRAWAL_PAGE_QUERIES):
+        assert client.get(withdraw_url(grant)).status_code == 200
+
+
+# Session, user, staff; the child; the grant with its parent; the consent in force; the child's open processes;
+# their open tasks with owners and inbox rows; the parents for the form; the session saved again (3).
+WITHDRAWAL_PAGE_QUERIES = 12
+
+
+def test_the_withdrawal_page_costs_the_same_with_more_open_processes(client, manager, observing,
+                                                                    django_assert_num_queries):
+    from workflows.base import process_start
+    from workflows.introduction import IntroductionFlow
+
+    process_start(flow_class=IntroductionFlow, child=observing)  # a second open process, with its own tasks
+    grant = consent_in_force(child=observing, purpose=ConsentPurpose.SENCO_OBSERVATION)
+    client.force_login(manager.user)
+    with django_assert_num_queries(WITHDRAWAL_PAGE_QUERIES):
+        response = client.get(withdraw_url(grant))
+    assert [s.title for s in response.context["steps"]] == ["Observe the child (SENCO)"]

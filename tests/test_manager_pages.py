@@ -411,3 +411,13 @@ def test_the_edit_page_runs_a_fixed_number_of_queries(client, manager, allocated
 # Session, user, staff; the child; the current key persons; the ranking for each role (staff with caseloads,
 # absences, siblings' key persons; the setting and the child's room once); the session saved again.
 KEY_PERSONS_QUERIES = 16
+
+
+def test_the_parent_edit_page_runs_a_fixed_number_of_queries(client, setting, room, manager, allocated_child,
+                                                             guardian_link, django_assert_num_queries):
+    for _ in range(3):  # siblings sharing the parent: listed in one query
+        ChildGuardianFactory(child=ChildFactory(setting=setting, room=room), guardian=guardian_link.guardian)
+    client.force_login(manager.user)
+    # Session, user, staff; the child; the link with the parent; the parent's other children; the session saved.
+    with django_assert_num_queries(9):
+        assert client.get(reverse("guardian-edit", args=[allocated_child.pk, guardian_link.pk])).status_code == 200
