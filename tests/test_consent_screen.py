@@ -247,3 +247,12 @@ def test_the_withdrawal_page_costs_the_same_with_more_open_processes(client, man
     with django_assert_num_queries(WITHDRAWAL_PAGE_QUERIES):
         response = client.get(withdraw_url(grant))
     assert [s.title for s in response.context["steps"]] == ["Observe the child (SENCO)"]
+
+
+def test_the_dsl_sees_that_a_withdrawal_stops_an_sen_step_without_its_name(client, setting, observing):
+    dsl = StaffFactory(setting=setting, is_dsl=True, is_key_person=False)  # sees the record, not the SEN record
+    grant = consent_in_force(child=observing, purpose=ConsentPurpose.SENCO_OBSERVATION)
+    client.force_login(dsl.user)
+    response = client.get(withdraw_url(grant))
+    assert [s.title for s in response.context["steps"]] == ["A step of the SEN record"]
+    assert open_tasks(observing)[0].title not in response.content.decode()
