@@ -1,5 +1,6 @@
 """The everyday pages in a real browser at a phone's, a tablet's and a desktop's width: nothing in the page's
-content reaches past the screen, no console error or CSP violation, and the consent withdrawal journey."""
+content reaches past the screen, no console error or CSP violation, no serious accessibility violation (axe),
+and the consent withdrawal journey."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ OVERFLOW = """() => {
     .filter(e => e.getClientRects().length && e.getBoundingClientRect().right > width + 1)
     .map(e => e.tagName + '.' + e.className).slice(0, 5);
 }"""
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core (from axe-playwright-python, injected from the local package, not a CDN)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
 
 
 def log_in(page, url, user):
@@ -69,6 +78,8 @@ def test_the_everyday_pages_fit_every_screen_without_errors(live_server, browser
             assert response.status == 200, url
             assert page.evaluate(OVERFLOW) == [], f"{url} at {width}px reaches past the screen"
             assert page.locator("main h1").count() == 1
+            if width == SIZES[0][0]:
+                assert serious_violations(page) == [], url
         assert problems == [], problems
         page.close()
 
