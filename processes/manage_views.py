@@ -5,6 +5,7 @@ service. The admin stays for setting up (settings, rooms, staff)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,6 +26,8 @@ from .manage_forms import (
 )
 from .models import AssignmentRole
 from .services import (
+    audit_attempt,
+    audit_record,
     child_update,
     guardian_link,
     guardian_link_update,
@@ -33,8 +36,27 @@ from .services import (
     key_person_assign,
 )
 from .services.guardians import GUARDIAN_FIELDS
+from .services.reads import NOT_FOUND, REFUSED
 
 LINK_FIELDS = ("relationship", "has_parental_responsibility", "is_primary_contact")
+
+
+def _managed_child(request, pk: int, what: str):
+    """The child whose `what` the manager changes (processes.access.child_to_manage). These pages show health
+    and family details, so each read is audited, and so is each attempt turned away (404 or 403)."""
+    try:
+        child = child_to_manage(request.user, pk)
+    except (Http404, PermissionDenied) as refusal:
+        refused = isinstance(refusal, PermissionDenied)
+        audit_attempt(user=request.user, action="read" if request.method == "GET" else "write",
+                      record_type="processes.Child", record_id=pk, outcome=REFUSED if refused else NOT_FOUND,
+                      child_id=pk,
+                      summary=f"Tried to open {what} of child #{pk}: " + ("not theirs to change" if refused
+                                                                         else "not theirs to see"))
+        raise
+    if request.method == "GET":
+        audit_record(actor=request.user, action="read", record=child, summary=f"Viewed {child.name}'s {what}")
+    return child
 
 
 def _refused(form, exc: RuleViolation) -> None:
@@ -48,7 +70,7 @@ def _status(request, *forms) -> int:
 
 @never_cache
 def child_edit(request, pk: int):
-    child = child_to_manage(request.user, pk)
+    child = _managed_child(request, pk, "details (to edit)")
     form = ChildDetailsForm(request.POST or None, child=child)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["loaded"] != fingerprint(child_values(child)):
@@ -69,7 +91,7 @@ def child_edit(request, pk: int):
 
 @never_cache
 def child_guardians(request, pk: int):
-    child = child_to_manage(request.user, pk)
+    child = _managed_child(request, pk, "parents and carers")
     adding = request.POST.get("action") if request.method == "POST" else None
     new = NewGuardianForm(request.POST if adding == "new" else None, prefix="new")
     existing = ExistingGuardianForm(request.POST if adding == "existing" else None, prefix="existing", child=child)
@@ -101,7 +123,7 @@ def _link(child, link_id: int):
 
 @never_cache
 def guardian_edit(request, pk: int, link_id: int):
-    child = child_to_manage(request.user, pk)
+    child = _managed_child(request, pk, "parent or carer (to edit)")
     link = _link(child, link_id)
     initial = {**{n: getattr(link.guardian, n) for n in GUARDIAN_FIELDS}, **{n: getattr(link, n) for n in LINK_FIELDS}}
     form = GuardianEditForm(request.POST or None, initial=initial)
@@ -123,7 +145,7 @@ def guardian_edit(request, pk: int, link_id: int):
 
 @never_cache
 def guardian_unlink_confirm(request, pk: int, link_id: int):
-    child = child_to_manage(request.user, pk)
+    child = _managed_child(request, pk, "parent or carer (to unlink)")
     link = _link(child, link_id)
     form = UnlinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -140,7 +162,7 @@ def guardian_unlink_confirm(request, pk: int, link_id: int):
 
 @never_cache
 def child_key_persons(request, pk: int):
-    child = child_to_manage(request.user, pk)
+    child = _managed_child(request, pk, "key persons (to change)")
     current = {a.role: a for a in child.assignments.current().select_related("staff__user")}
     acting = request.POST.get("role") if request.method == "POST" else None
     forms = {
