@@ -47,15 +47,8 @@ def test_an_absence_not_yet_begun_is_cancelled_and_audited(key_person, manager):
     assert not services.staff_absent_on(staff=key_person, day=TODAY() + dt.timedelta(days=4))
 
 
-def test_a_parents_details_change_is_audited_without_the_details_themselves(manager, guardian_link):
-    guardian = services.guardian_update(guardian=guardian_link.guardian, by=manager.user, phone=" 01632 960001 ")
-    assert guardian.phone == "01632 960001"
-    event = AuditEvent.objects.get(action="update", record_type="processes.Guardian")
-    assert "01632" not in event.summary and "01632" not in str(event.changes)
-
-
 def test_a_parent_needs_a_name_and_a_valid_email(manager, guardian_link):
-    with pytest.raises(RuleViolation, match="first and a last name"):
+    with pytest.raises(RuleViolation, match="first name"):
         services.guardian_update(guardian=guardian_link.guardian, by=manager.user, first_name="  ")
     with pytest.raises(RuleViolation) as refused:
         services.guardian_update(guardian=guardian_link.guardian, by=manager.user, email="nope")
