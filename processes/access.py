@@ -7,6 +7,7 @@ every child of their setting; nobody sees another setting's records. Someone els
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -48,9 +49,26 @@ def is_manager_of(user, setting_id: int) -> bool:
     return bool(staff and staff.is_manager and staff.setting_id == setting_id)
 
 
+def setting_manager(user) -> Staff:
+    """The manager acting on their own setting's everyday records (staff absences); anyone else is refused."""
+    staff = staff_of(user)
+    if staff is None or not staff.is_manager:
+        raise PermissionDenied("This page is for the setting's manager.")
+    return staff
+
+
 def can_edit_child(user, child: Child) -> bool:
     """Only the manager edits a child's core record; the SENCO edits SEN records only (workflows II)."""
     return is_manager_of(user, child.setting_id)
+
+
+def child_to_manage(user, pk: int) -> Child:
+    """A child whose record the user changes: someone else's child is a 404; a child the user sees but may not
+    change (their key child, for a key person) is refused with a 403 that says who can."""
+    child = child_for(user, pk)
+    if not can_edit_child(user, child):
+        raise PermissionDenied("Only the setting's manager changes a child's record.")
+    return child
 
 
 def may_see_sen(user, child: Child) -> bool:

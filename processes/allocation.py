@@ -19,6 +19,16 @@ from . import sessions
 from .models import AssignmentRole, Child, ChildGuardian, KeyPersonAssignment, Staff, StaffAbsence
 
 
+@dataclass(frozen=True)
+class Point:
+    """What one factor gave a candidate: `points` of the `out_of` the setting weighs it at, and why."""
+
+    factor: str
+    points: float
+    out_of: int
+    reason: str
+
+
 @dataclass
 class Candidate:
     staff: Staff
@@ -26,10 +36,24 @@ class Candidate:
     caseload: int
     reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    breakdown: list[Point] = field(default_factory=list)
+    out_of: int = 0
+
+    @property
+    def score_in_words(self) -> str:
+        """The score as a sentence a manager can check: what each factor gave, out of what it could."""
+        parts = [f"{p.factor} {p.points:g} of {p.out_of}" for p in self.breakdown]
+        return f"{self.score:g} points of a possible {self.out_of}" + (f": {'; '.join(parts)}." if parts else ".")
 
     @property
     def over_caseload(self) -> bool:
         return self.caseload >= self.staff.max_caseload
+
+
+def _adder(breakdown: list[Point]):
+    def gave(factor: str, points: float, weight: int, reason: str) -> None:
+        breakdown.append(Point(factor=factor, points=round(points, 2), out_of=weight, reason=reason))
+    return gave
 
 
 def _sibling_key_persons(child: Child) -> dict[int, str]:
@@ -75,21 +99,33 @@ def allocation_candidates(
         target, target_label = child_sessions, "sessions"
     target_count = sessions.count(target)
 
+    # The most a candidate can score: every factor the setting weighs (a weight of 0 is switched off).
+    # A factor that cannot apply to this child (no room yet, no known needs, no preference) is left out of it.
+    out_of = (setting.weight_sessions + setting.weight_caseload + (setting.weight_sibling if siblings else 0)
+              + (setting.weight_room if child.room_id else 0)
+              + (setting.weight_sen_experience if child.known_needs else 0)
+              + (setting.weight_parent_preference if child.preferred_key_person_id else 0))
     ranked = []
     for staff in staff_list:
         score = 0.0
         reasons: list[str] = []
         warnings: list[str] = []
+        breakdown: list[Point] = []
+        gave = _adder(breakdown)
         if setting.weight_sessions:
             covered = sessions.count(staff.working_sessions & target)
             fraction = covered / target_count if target_count else 0.0
             score += setting.weight_sessions * fraction
             reasons.append(f"works {covered} of {child.first_name}'s {target_count} {target_label}")
+            gave("sessions", setting.weight_sessions * fraction, setting.weight_sessions, reasons[-1])
         if setting.weight_caseload:
             headroom = max(staff.max_caseload - staff.caseload, 0)
-            score += setting.weight_caseload * (headroom / staff.max_caseload if staff.max_caseload else 0)
+            share = setting.weight_caseload * (headroom / staff.max_caseload if staff.max_caseload else 0)
+            score += share
             if headroom:
                 reasons.append(f"{staff.caseload} of {staff.max_caseload} key children (room for {headroom})")
+            gave("caseload room", share, setting.weight_caseload,
+                 f"{staff.caseload} of {staff.max_caseload} key children")
         if staff.caseload >= staff.max_caseload and role == AssignmentRole.PRIMARY:
             warnings.append(
                 f"at their maximum caseload ({staff.caseload} of {staff.max_caseload}): needs a written reason"
@@ -97,18 +133,40 @@ def allocation_candidates(
         if setting.weight_room and child.room_id and staff.room_id == child.room_id:
             score += setting.weight_room
             reasons.append(f"works in {child.room}, {child.first_name}'s room")
+            gave("room", setting.weight_room, setting.weight_room, reasons[-1])
         if setting.weight_sen_experience and child.known_needs and staff.sen_experience:
             score += setting.weight_sen_experience
             reasons.append(f"SEN experience: {staff.sen_experience}")
+            gave("SEN experience", setting.weight_sen_experience, setting.weight_sen_experience, reasons[-1])
         if staff.pk in siblings:
             score += setting.weight_sibling
             reasons.append(f"key person of {siblings[staff.pk]}, a sibling")
+            gave("sibling", setting.weight_sibling, setting.weight_sibling, reasons[-1])
         if setting.weight_parent_preference and child.preferred_key_person_id == staff.pk:
             score += setting.weight_parent_preference
             reasons.append("the parents' preference")
+            gave("parents' preference", setting.weight_parent_preference, setting.weight_parent_preference,
+                 reasons[-1])
         if staff.pk in absent_until:
             warnings.append(f"absent until {absent_until[staff.pk]:%d %b}")
-        ranked.append(Candidate(staff=staff, score=round(score, 2), caseload=staff.caseload,
-                                reasons=reasons, warnings=warnings))
+        ranked.append(Candidate(staff=staff, score=round(score, 2), caseload=staff.caseload, reasons=reasons,
+                                warnings=warnings, breakdown=breakdown, out_of=out_of))
     ranked.sort(key=lambda c: (-c.score, c.caseload, c.staff.name))
+    return ranked
+
+
+def candidates_to_back_up(
+    *, child: Child, primary: Staff | None, ranked_primaries: list[Candidate] | None = None
+) -> list[Candidate]:
+    """Suggestions for the secondary, ranked to cover `primary`'s absences; `primary` themselves come last (if
+    the manager picks someone else as key person, they may still be the secondary), scored as a key person."""
+    ranked = allocation_candidates(child=child, role=AssignmentRole.SECONDARY, primary=primary)
+    if primary is not None:
+        as_primary = next((c for c in ranked_primaries or [] if c.staff.pk == primary.pk), None)
+        if as_primary is not None:
+            ranked.append(Candidate(
+                staff=primary, score=as_primary.score, caseload=as_primary.caseload, out_of=as_primary.out_of,
+                reasons=["ranked above as key person: choose them here only if someone else is the key person"],
+                breakdown=as_primary.breakdown,
+            ))
     return ranked

@@ -9,3 +9,7 @@ staff_absence_recorded = Signal()  # absence, by
 sen_concern_raised = Signal()  # concern, by
 meeting_arranged = Signal()  # meeting, by
 consent_requested = Signal()  # child, purpose, recipient, by
+# Asked, not told: before a withdrawal is confirmed, receivers answer with the open steps it would stop
+# (a list of StoppedStep each), so the lower layer can show them without knowing the workflows.
+consent_withdrawal_asked = Signal()  # child, purpose, recipient, user -> list[StoppedStep]
+staff_absence_ended = Signal()  # absence, by

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, sen_views, views
+from . import absence_views, api, consent_views, manage_views, sen_views, views
 from .audit_search import audit_search
 
 urlpatterns = [
@@ -13,4 +13,15 @@ urlpatterns = [
     path("api/children/<int:pk>/consents/", api.consents, name="api-consents"),
     path("audit/", audit_search, name="audit-search"),
     path("children/<int:pk>/export/", views.child_export, name="child-export"),
+    path("children/<int:pk>/consents/", consent_views.child_consents, name="child-consents"),
+    path("children/<int:pk>/consents/<int:consent_id>/withdraw/", consent_views.consent_withdraw,
+         name="consent-withdraw"),
+    path("children/<int:pk>/edit/", manage_views.child_edit, name="child-edit"),
+    path("children/<int:pk>/parents/", manage_views.child_guardians, name="child-guardians"),
+    path("children/<int:pk>/parents/<int:link_id>/", manage_views.guardian_edit, name="guardian-edit"),
+    path("children/<int:pk>/parents/<int:link_id>/unlink/", manage_views.guardian_unlink_confirm,
+         name="guardian-unlink"),
+    path("children/<int:pk>/key-persons/", manage_views.child_key_persons, name="child-key-persons"),
+    path("staff/absences/", absence_views.absences, name="staff-absences"),
+    path("staff/absences/<int:absence_id>/end/", absence_views.absence_end, name="staff-absence-end"),
 ]

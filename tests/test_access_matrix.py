@@ -167,6 +167,16 @@ MATRIX = [
         done=_observed, expect={
             "key_person": REFUSED, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": REFUSED,
             "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    # The consent screen: whoever sees the child's record. The pages that change a child: the manager only (a
+    # colleague who sees the child is refused, anyone else told nothing exists).
+    Row("consents", "view", lambda c, w: c.get(reverse("child-consents", args=[w.child.pk])), audited=True,
+        expect={"key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+                "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    *[Row(record, "open", lambda c, w, name=name: c.get(reverse(name, args=[w.child.pk])), audited=True, expect={
+        "key_person": REFUSED, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN})
+      for record, name in (("child details", "child-edit"), ("parents and carers", "child-guardians"),
+                           ("key persons", "child-key-persons"))],
     # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
     Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={
         "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import cached_property
 from viewflow import this
 from viewflow.workflow import flow, lock
 
 from processes import deadlines, services
+from processes.allocation import Candidate, allocation_candidates, candidates_to_back_up
 from processes.models import AssignmentRole, Staff
 
 from .base import ChildFlowMixin, process_start
@@ -13,8 +15,14 @@ from .nodes import HumanTask
 
 
 class AllocateForm(forms.Form):
-    primary = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Key person")
-    secondary = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Secondary key person")
+    """The manager chooses from the ranked lists themselves (radio cards with each candidate's reasons and
+    score in words, workflows/_allocate_fields.html); the ranking is processes.allocation's."""
+
+    fields_template = "workflows/_allocate_fields.html"
+
+    primary = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Key person", widget=forms.RadioSelect)
+    secondary = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Secondary key person",
+                                       widget=forms.RadioSelect)
     starts_on = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="When the allocation takes effect; today if left blank.",
@@ -37,6 +45,31 @@ class AllocateForm(forms.Form):
         staff = staff.select_related("user")
         self.fields["primary"].queryset = staff
         self.fields["secondary"].queryset = staff
+        self.child = child
+
+    # Ranked only when the page shows them (not for the API's field list, nor a finished task).
+    @cached_property
+    def primary_candidates(self) -> list[Candidate]:
+        return allocation_candidates(child=self.child)
+
+    @cached_property
+    def secondary_candidates(self) -> list[Candidate]:
+        return candidates_to_back_up(child=self.child, primary=self.backing_up,
+                                     ranked_primaries=self.primary_candidates)
+
+    @cached_property
+    def backing_up(self) -> Staff | None:
+        """The secondaries are ranked to cover for a key person: the one chosen on this form (when it comes
+        back with an error), else the child's current one, else the top suggestion."""
+        child = self.child
+        by_pk = {str(c.staff.pk): c.staff for c in self.primary_candidates}
+        chosen = by_pk.get(str(self["primary"].value() or ""))
+        if chosen is None:
+            current = child.assignments.current().filter(role=AssignmentRole.PRIMARY).values_list("staff_id", flat=True)
+            chosen = next((by_pk[str(pk)] for pk in current if str(pk) in by_pk), None)
+        if chosen is None and self.primary_candidates:
+            chosen = self.primary_candidates[0].staff
+        return chosen
 
     def clean(self):
         data = super().clean()

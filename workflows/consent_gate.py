@@ -78,3 +78,11 @@ def _resume(process: ChildProcess, consent: Consent, by) -> list[Task]:
                      child_id=process.child_id, summary=f"Resumed '{fresh.title}': {_who(consent)}")
         return [fresh]
     return []
+
+
+def consent_gate_preview(*, child_id: int, purpose: str, recipient: str) -> list[tuple[ChildProcess, Task]]:
+    """The open steps a withdrawal of (purpose, recipient) would cancel now: _pause's choice, without the writes."""
+    probe = Consent(child_id=child_id, purpose=purpose, recipient=recipient)
+    processes = {p.pk: p for p in ChildProcess.objects.filter(child_id=child_id, open_kind__isnull=False)}
+    tasks = Task.objects.filter(process_id__in=list(processes), status__in=OPEN).select_related("owner", "inbox")
+    return [(processes[t.process_id], t) for t in tasks.order_by("pk") if _needs(t, processes[t.process_id], probe)]

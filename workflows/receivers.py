@@ -10,8 +10,10 @@ from processes.models import Child, LifecycleState
 from processes.signals import (
     child_registered,
     consent_changed,
+    consent_withdrawal_asked,
     key_person_changed,
     sen_concern_raised,
+    staff_absence_ended,
     staff_absence_recorded,
 )
 
@@ -42,7 +44,29 @@ def stop_or_resume_consented_steps(sender, consent, by, **kwargs) -> None:
     consent_gate_apply(consent=consent, by=by)
 
 
+@receiver(consent_withdrawal_asked)
+def steps_a_withdrawal_would_stop(sender, child, purpose, recipient, user, **kwargs) -> list:
+    from processes.access import may_see_sen
+    from processes.consents import StoppedStep
+
+    from .consent_gate import consent_gate_preview
+    from .models import ProcessKind
+
+    sees_sen = may_see_sen(user, child)
+    steps = []
+    for process, task in consent_gate_preview(child_id=child.pk, purpose=purpose, recipient=recipient):
+        if process.kind == ProcessKind.SEN and not sees_sen:
+            # The DSL sees the consents but not the SEN record: the step is named only as "an SEN step".
+            steps.append(StoppedStep(title="A step of the SEN record", process="SEN", holder=""))
+            continue
+        holder = (task.owner.get_full_name() or task.owner.get_username()) if task.owner else ""
+        steps.append(StoppedStep(title=task.title, process=process.get_kind_display(), holder=holder,
+                                 due=getattr(getattr(task, "inbox", None), "due_at", None)))
+    return steps
+
+
 @receiver(staff_absence_recorded)
+@receiver(staff_absence_ended)
 def reroute_for_absence(sender, absence, by, **kwargs) -> None:
     from processes.models import KeyPersonAssignment
 

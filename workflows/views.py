@@ -113,16 +113,9 @@ def task_detail(request, process_id: int, task_id: int, **kwargs):
     if request.method == "GET":
         audit_task_read(request, task)
     context = task_context(task)
-    candidates = None
-    from .allocation import AllocationFlow
-
-    if node is AllocationFlow.allocate:
-        from processes.allocation import allocation_candidates
-
-        candidates = allocation_candidates(child=context.child)
     status = refused or (400 if request.method == "POST" and form.errors else 200)
     return render(request, "workflows/task.html", {
-        "task": task, "form": form, "context": context, "candidates": candidates,
+        "task": task, "form": form, "context": context,
         "may_act": task.owner_id in (None, request.user.pk) and task.status in services.OPEN,
     }, status=status)
 

@@ -3,7 +3,7 @@
 from .audit import audit_events_purge, audit_record
 from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
-from .guardians import guardian_create, guardian_delete, guardian_update
+from .guardians import guardian_create, guardian_delete, guardian_link_update, guardian_unlink, guardian_update
 from .keyperson import key_person_assign, key_person_end, key_persons_release
 from .lifecycle import child_transition
 from .organisation import (
@@ -35,7 +35,14 @@ from .sen import (
 from .reads import audit_attempt, child_read
 from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
 from .subject_access import child_subject_access_export
-from .staff import staff_absence_record, staff_absent_on, staff_create, staff_delete, staff_update
+from .staff import (
+    staff_absence_end,
+    staff_absence_record,
+    staff_absent_on,
+    staff_create,
+    staff_delete,
+    staff_update,
+)
 
 __all__ = [
     "audit_attempt",
@@ -51,6 +58,8 @@ __all__ = [
     "guardian_create",
     "guardian_delete",
     "guardian_link",
+    "guardian_link_update",
+    "guardian_unlink",
     "guardian_update",
     "key_person_assign",
     "key_person_end",
@@ -66,6 +75,7 @@ __all__ = [
     "setting_create",
     "setting_update",
     "retention_purge",
+    "staff_absence_end",
     "staff_absence_record",
     "staff_absent_on",
     "staff_create",

@@ -7,7 +7,7 @@ from django.db import transaction
 from .. import sessions
 from ..errors import RuleViolation
 from ..models import Room, Setting, Staff, StaffAbsence
-from ..signals import staff_absence_recorded
+from ..signals import staff_absence_ended, staff_absence_recorded
 from .audit import audit_record
 from .changes import require_setting_admin, unknown_fields, update_checked, validate
 from .children import _require_manager
@@ -35,6 +35,34 @@ def staff_absence_record(
     audit_record(actor=by, action="create", record=absence, setting_id=staff.setting_id,
                  summary=f"{staff} absent {starts_on:%d %b}–{ends_on:%d %b %Y}: {reason}")
     staff_absence_recorded.send(sender=StaffAbsence, absence=absence, by=by)
+    return absence
+
+
+@transaction.atomic
+def staff_absence_end(*, absence: StaffAbsence, by, back_on: dt.date) -> StaffAbsence | None:
+    """Someone is back sooner than recorded: the absence ends the day before `back_on`. An absence that had not
+    begun by then is cancelled outright (returns None). Their children's tasks go back to them (workflows)."""
+    _require_manager(by, absence.staff.setting_id, "end a staff absence")
+    absence = StaffAbsence.objects.select_for_update().select_related("staff").get(pk=absence.pk)
+    if back_on > absence.ends_on:
+        raise RuleViolation(f"The absence already ends on {absence.ends_on:%d %b %Y}: nothing to end early.",
+                            field="back_on")
+    staff = absence.staff
+    if back_on <= absence.starts_on:
+        audit_record(actor=by, action="delete", record=absence, setting_id=staff.setting_id,
+                     summary=f"Cancelled {staff}'s absence {absence.starts_on:%d %b}–{absence.ends_on:%d %b %Y}"
+                             f" (back on {back_on:%d %b}, before it began)")
+        absence.delete()
+        absence.ends_on = absence.starts_on - dt.timedelta(days=1)  # what the routing sees now: no absence
+        staff_absence_ended.send(sender=StaffAbsence, absence=absence, by=by)
+        return None
+    was = absence.ends_on
+    absence.ends_on = back_on - dt.timedelta(days=1)
+    absence.save(update_fields=["ends_on"])
+    audit_record(actor=by, action="update", record=absence, setting_id=staff.setting_id,
+                 summary=f"{staff} back on {back_on:%d %b %Y}: absence ends {absence.ends_on:%d %b} (was {was:%d %b})",
+                 changes={"ends_on": [str(was), str(absence.ends_on)]})
+    staff_absence_ended.send(sender=StaffAbsence, absence=absence, by=by)
     return absence
 
 
