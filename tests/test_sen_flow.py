@@ -19,7 +19,7 @@ from processes.models import (
     SenObservation,
     SupportPlan,
 )
-from workflows.models import ChildProcess, ProcessKind
+from workflows.models import ChildProcess, ProcessKind, SenProcess
 
 from . import senkit as sk
 from .flowkit import complete, open_tasks, the_task
@@ -44,7 +44,8 @@ def observing(concern, key_person, senco):
 def test_raising_a_concern_gives_the_key_person_a_task_to_tell_the_parents(concern, key_person):
     task = the_task(concern.child, "tell_parents")
     assert task.owner == key_person.user
-    assert ChildProcess.objects.get(child=concern.child, open_kind=ProcessKind.SEN).data["concern_id"] == concern.pk
+    # The process row points at the concern (a foreign key; it was JSON before workflows 0006).
+    assert SenProcess.objects.get(child=concern.child, open_kind=ProcessKind.SEN).concern_id == concern.pk
 
 
 def test_a_second_concern_while_one_is_open_is_refused_and_leaves_nothing(concern, key_person):

@@ -9,7 +9,19 @@ from viewflow.workflow.fields import TaskReferenceField
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS
 
-from processes.models import Child, Room, Setting
+from processes.models import (
+    Child,
+    ConsentPurpose,
+    EhcDecision,
+    EhcRequest,
+    Referral,
+    ReviewOutcome,
+    Room,
+    SencoDecisionKind,
+    SenConcern,
+    Setting,
+)
+from processes.services import consent_in_force
 
 
 class ProcessKind(models.TextChoices):
@@ -53,6 +65,133 @@ class ChildProcess(Process):
 @receiver(pre_save, sender=ChildProcess)
 def _track_open_kind(sender, instance: ChildProcess, **kwargs) -> None:
     instance.open_kind = None if instance.status in FINISHED else instance.kind
+
+
+class SentBackFrom(models.TextChoices):
+    """The SENCO's steps that can go back to the key person with a comment."""
+
+    OBSERVE = "observe", "The SENCO's observation"
+    DECIDE = "decide", "The SENCO's decision"
+    REFER = "refer", "The referral"
+
+
+class SenProcess(ChildProcess):
+    """The SEN concern and referral workflow (workflows.sen): the concern it follows, and where it is routed.
+
+    Each step records its facts through processes.services; what the flow needs to choose its next node is
+    kept here, one field per choice, and read by the named predicates below (the flow's If and Switch nodes).
+    """
+
+    # RESTRICT: a concern goes only with its workflow (processes.retention erases the workflows first).
+    concern = models.OneToOneField(SenConcern, on_delete=models.RESTRICT, related_name="process")
+    # The SENCO's decision in force, which the meeting and the referral follow; whom to refer to.
+    decision = models.CharField(max_length=30, choices=SencoDecisionKind.choices, blank=True)
+    refer_to = models.CharField(max_length=200, blank=True)
+    # The referral being followed up, and the EHC needs assessment request whose clock runs.
+    referral = models.ForeignKey(Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    ehc_request = models.ForeignKey(EhcRequest, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    # A SENCO step sent back to the key person: which one, and the SENCO's comment (shown on the reply task).
+    sent_back_from = models.CharField(max_length=20, choices=SentBackFrom.choices, blank=True)
+    comment = models.TextField(blank=True)
+    # The other choices a step makes: observe again, ask the parents again, the review's outcome.
+    observe_again = models.BooleanField(default=False)
+    ask_again = models.BooleanField(default=False)
+    review_outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices, blank=True)
+
+    @classmethod
+    def of_task(cls, task) -> SenProcess:
+        """The task's SEN process, sharing the child read with the task (workflows.services._locked)."""
+        process = task.process.coerced
+        if not cls.child.is_cached(process) and cls.childprocess_ptr.is_cached(process):
+            process.child = process.childprocess_ptr.child
+        return process
+
+    def concern_of_child(self) -> SenConcern:
+        """The concern, sharing this process's child (read once, not again for the concern)."""
+        concern = self.concern
+        concern.child = self.child
+        return concern
+
+    def route(self, **fields) -> None:
+        """Record where the process goes next: the fields given, in one UPDATE of this row."""
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=list(fields))
+
+    # Consent each gated step needs: (purpose, recipient).
+    @property
+    def observation_consent(self) -> tuple[str, str]:
+        return ConsentPurpose.SENCO_OBSERVATION, ""
+
+    @property
+    def sharing_consent(self) -> tuple[str, str]:
+        return ConsentPurpose.SHARE_PROFESSIONAL, self.refer_to
+
+    def _consented(self, needed: tuple[str, str]) -> bool:
+        purpose, recipient = needed
+        return consent_in_force(child=self.child, purpose=purpose, recipient=recipient) is not None
+
+    # The predicates the flow's gateways read (properties, so `act.process.<name>` gives the answer).
+    @property
+    def has_observation_consent(self) -> bool:
+        return self._consented(self.observation_consent)
+
+    @property
+    def has_sharing_consent(self) -> bool:
+        return self._consented(self.sharing_consent)
+
+    @property
+    def is_asking_again(self) -> bool:
+        return self.ask_again
+
+    @property
+    def is_observing_again(self) -> bool:
+        return self.observe_again
+
+    @property
+    def is_sent_back(self) -> bool:
+        return bool(self.sent_back_from)
+
+    @property
+    def was_sent_back_from_observation(self) -> bool:
+        return self.sent_back_from == SentBackFrom.OBSERVE
+
+    @property
+    def was_sent_back_from_decision(self) -> bool:
+        return self.sent_back_from == SentBackFrom.DECIDE
+
+    @property
+    def decision_is_no_further_action(self) -> bool:
+        return self.decision == SencoDecisionKind.NO_FURTHER_ACTION
+
+    @property
+    def decision_is_monitoring(self) -> bool:
+        return self.decision == SencoDecisionKind.MONITOR
+
+    @property
+    def decision_is_referral(self) -> bool:
+        return self.decision == SencoDecisionKind.REFER
+
+    @property
+    def referral_is_concluded(self) -> bool:
+        return self.referral is not None and self.referral.concluded_on is not None
+
+    @property
+    def review_continues_support(self) -> bool:
+        return self.review_outcome == ReviewOutcome.CONTINUE
+
+    @property
+    def review_requests_ehc(self) -> bool:
+        return self.review_outcome == ReviewOutcome.REQUEST_EHC
+
+    @property
+    def local_authority_will_assess(self) -> bool:
+        return self.ehc_request is not None and self.ehc_request.decision == EhcDecision.ASSESS
+
+
+# The open kind is tracked on every save of an SEN process too (pre_save names the concrete class it saves).
+pre_save.connect(_track_open_kind, sender=SenProcess, dispatch_uid="sen_process_open_kind")
 
 
 class InboxEntry(models.Model):

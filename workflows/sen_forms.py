@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from processes import deadlines
+from processes import deadlines, services
 from processes.models import (
     ConsentMethod,
     ConsentStatus,
@@ -13,10 +13,12 @@ from processes.models import (
     Guardian,
     ReferralUpdateKind,
     ReviewOutcome,
-    SenConcern,
     SencoDecisionKind,
+    SenConcern,
     SupportPlan,
 )
+
+from .models import SenProcess
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 SEND_BACK = "send_back"
@@ -36,8 +38,7 @@ def _text(rows: int = 3, **kwargs) -> forms.CharField:
 
 
 def concern_of(task) -> SenConcern:
-    process = task.process.coerced
-    return SenConcern.objects.select_related("child__setting").get(pk=process.data["concern_id"])
+    return SenProcess.of_task(task).concern_of_child()
 
 
 class SenStepForm(forms.Form):
@@ -217,6 +218,7 @@ class SupportReviewForm(SenStepForm):
     held_on = forms.DateField(label="Reviewed with the parents on", **DATE)
     parents_view = _text(2, label="The parents' view")
     outcome = forms.ChoiceField(choices=ReviewOutcome.choices, widget=forms.RadioSelect)
+    what_changed = _text(3, required=False, label="What has changed since the local authority decided not to assess")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -224,6 +226,22 @@ class SupportReviewForm(SenStepForm):
         self.targets = list(self.plan.targets.all()) if self.plan else []
         for target in self.targets:
             self.fields[f"progress_{target.pk}"] = _text(2, label=f"Progress: {target.description}")
+        # After a refusal a new request needs what has changed (services.ehc_request_refusal): offered as such.
+        last = services.ehc_request_current(concern=self.concern)
+        self.after_refusal = last is not None and last.decision == EhcDecision.NOT_ASSESS
+        if self.after_refusal:
+            self.fields["outcome"].choices = [
+                (value, "Request an EHC needs assessment again: the child's needs or circumstances have changed"
+                 if value == ReviewOutcome.REQUEST_EHC else label) for value, label in ReviewOutcome.choices]
+        else:
+            del self.fields["what_changed"]
+
+    def clean(self):
+        data = super().clean()
+        if self.after_refusal and data.get("outcome") == ReviewOutcome.REQUEST_EHC and not (
+                data.get("what_changed") or "").strip():
+            self.add_error("what_changed", "Say what has changed since the local authority's refusal.")
+        return data
 
     def progress(self) -> dict[int, str]:
         return {t.pk: self.cleaned_data.get(f"progress_{t.pk}", "") for t in self.targets}
