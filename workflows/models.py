@@ -6,6 +6,7 @@ from django.db.models import Q, Value
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from viewflow.workflow.fields import TaskReferenceField
+from viewflow.workflow.managers import ProcessQuerySet
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS
 
@@ -17,9 +18,11 @@ from processes.models import (
     Referral,
     ReviewOutcome,
     Room,
+    SencoDecision,
     SencoDecisionKind,
     SenConcern,
     Setting,
+    SupportPlan,
 )
 from processes.services import consent_in_force
 
@@ -61,6 +64,23 @@ class ChildProcess(Process):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.child}"
 
+    def has_consent(self, purpose: str, recipient: str = "") -> bool:
+        """Whether the parents' consent for `purpose` (and `recipient`) is in force.
+
+        A step asks more than once (its completion, its gateway, the gated task it creates), so the answer is
+        read once per step: the process row is read afresh, under its lock, for every step, and a decision the
+        step records itself is noted here (consent_noted). Services check consent themselves.
+        """
+        answers = self.__dict__.setdefault("_consent_answers", {})
+        if (purpose, recipient) not in answers:
+            found = consent_in_force(child=self.child, purpose=purpose, recipient=recipient)
+            answers[purpose, recipient] = found is not None
+        return answers[purpose, recipient]
+
+    def consent_noted(self, purpose: str, recipient: str, in_force: bool) -> None:
+        """This step recorded the parents' decision: what follows in the step reads it from here."""
+        self.__dict__.setdefault("_consent_answers", {})[purpose, recipient] = in_force
+
 
 @receiver(pre_save, sender=ChildProcess)
 def _track_open_kind(sender, instance: ChildProcess, **kwargs) -> None:
@@ -75,6 +95,14 @@ class SentBackFrom(models.TextChoices):
     REFER = "refer", "The referral"
 
 
+class SenProcessFacts(models.Manager):
+    """SEN process rows with the facts they point at, in one statement (the base manager: see SenProcess)."""
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("concern", "decision", "plan__review", "referral",
+                                                     "ehc_request")
+
+
 class SenProcess(ChildProcess):
     """The SEN concern and referral workflow (workflows.sen): the concern it follows, and where it is routed.
 
@@ -84,10 +112,11 @@ class SenProcess(ChildProcess):
 
     # RESTRICT: a concern goes only with its workflow (processes.retention erases the workflows first).
     concern = models.OneToOneField(SenConcern, on_delete=models.RESTRICT, related_name="process")
-    # The SENCO's decision in force, which the meeting and the referral follow; whom to refer to.
-    decision = models.CharField(max_length=30, choices=SencoDecisionKind.choices, blank=True)
-    refer_to = models.CharField(max_length=200, blank=True)
-    # The referral being followed up, and the EHC needs assessment request whose clock runs.
+    # The SENCO's decision in force (which the meeting and the referral follow), the support plan in force, the
+    # referral being followed up, the EHC needs assessment request whose clock runs: each set by its step.
+    decision = models.ForeignKey(SencoDecision, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    plan = models.ForeignKey(SupportPlan, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     referral = models.ForeignKey(Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     ehc_request = models.ForeignKey(EhcRequest, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
@@ -99,9 +128,19 @@ class SenProcess(ChildProcess):
     ask_again = models.BooleanField(default=False)
     review_outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices, blank=True)
 
+    objects = ProcessQuerySet.as_manager()
+    facts = SenProcessFacts()
+
+    class Meta:
+        default_manager_name = "objects"
+        # Viewflow reaches a task's process through the parent rows (its `coerced`), that is through the base
+        # manager: so a step reads its process and the facts it needs in one statement, not one each.
+        base_manager_name = "facts"
+
     @classmethod
     def of_task(cls, task) -> SenProcess:
-        """The task's SEN process, sharing the child read with the task (workflows.services._locked)."""
+        """The task's SEN process (as viewflow's activation will see it), sharing the child read with the task
+        (workflows.services._locked) rather than reading it again."""
         process = task.process.coerced
         if not cls.child.is_cached(process) and cls.childprocess_ptr.is_cached(process):
             process.child = process.childprocess_ptr.child
@@ -110,7 +149,8 @@ class SenProcess(ChildProcess):
     def concern_of_child(self) -> SenConcern:
         """The concern, sharing this process's child (read once, not again for the concern)."""
         concern = self.concern
-        concern.child = self.child
+        if not SenConcern.child.is_cached(concern):
+            concern.child = self.child
         return concern
 
     def route(self, **fields) -> None:
@@ -128,18 +168,18 @@ class SenProcess(ChildProcess):
     def sharing_consent(self) -> tuple[str, str]:
         return ConsentPurpose.SHARE_PROFESSIONAL, self.refer_to
 
-    def _consented(self, needed: tuple[str, str]) -> bool:
-        purpose, recipient = needed
-        return consent_in_force(child=self.child, purpose=purpose, recipient=recipient) is not None
+    @property
+    def refer_to(self) -> str:
+        return self.decision.refer_to if self.decision is not None else ""
 
     # The predicates the flow's gateways read (properties, so `act.process.<name>` gives the answer).
     @property
     def has_observation_consent(self) -> bool:
-        return self._consented(self.observation_consent)
+        return self.has_consent(*self.observation_consent)
 
     @property
     def has_sharing_consent(self) -> bool:
-        return self._consented(self.sharing_consent)
+        return self.has_consent(*self.sharing_consent)
 
     @property
     def is_asking_again(self) -> bool:
@@ -161,17 +201,30 @@ class SenProcess(ChildProcess):
     def was_sent_back_from_decision(self) -> bool:
         return self.sent_back_from == SentBackFrom.DECIDE
 
+    def _decided(self, kind: SencoDecisionKind) -> bool:
+        return self.decision is not None and self.decision.decision == kind
+
     @property
     def decision_is_no_further_action(self) -> bool:
-        return self.decision == SencoDecisionKind.NO_FURTHER_ACTION
+        return self._decided(SencoDecisionKind.NO_FURTHER_ACTION)
 
     @property
     def decision_is_monitoring(self) -> bool:
-        return self.decision == SencoDecisionKind.MONITOR
+        return self._decided(SencoDecisionKind.MONITOR)
 
     @property
     def decision_is_referral(self) -> bool:
-        return self.decision == SencoDecisionKind.REFER
+        return self._decided(SencoDecisionKind.REFER)
+
+    @property
+    def may_refer(self) -> bool:
+        """A referral decided, and the parents' consent to share with that professional in force."""
+        return self.decision_is_referral and self.has_sharing_consent
+
+    @property
+    def returns_to_observation(self) -> bool:
+        """Sent back from the observation, and the parents' consent to it still in force."""
+        return self.was_sent_back_from_observation and self.has_observation_consent
 
     @property
     def referral_is_concluded(self) -> bool:

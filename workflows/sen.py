@@ -75,11 +75,15 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Answer the SENCO's comment")
         .Next(this.back_to_senco)
     )
+    # Back to the step that was sent back, through its consent gate: one gateway where two would cost a step
+    # three more statements.
     back_to_senco = (
         flow.Switch()
-        .Case(this.observation_gate, act.process.was_sent_back_from_observation)
         .Case(this.decide, act.process.was_sent_back_from_decision)
-        .Default(this.sharing_gate)
+        .Case(this.observe, act.process.returns_to_observation)
+        .Case(this.ask_consent, act.process.was_sent_back_from_observation)
+        .Case(this.refer, act.process.may_refer)
+        .Default(this.ask_sharing_consent)
     )
     monitor_review = (
         HumanTask(f.MonitorReviewForm, role=TaskRole.KEY_PERSON, due=this.monitor_due,
@@ -92,8 +96,12 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Meet the parents with the SENCO")
         .Next(this.after_meeting)
     )
-    after_meeting = flow.If(act.process.decision_is_referral).Then(this.sharing_gate).Else(this.plan)
-    sharing_gate = flow.If(act.process.has_sharing_consent).Then(this.refer).Else(this.ask_sharing_consent)
+    after_meeting = (
+        flow.Switch()
+        .Case(this.refer, act.process.may_refer)
+        .Case(this.ask_sharing_consent, act.process.decision_is_referral)
+        .Default(this.plan)
+    )
     ask_sharing_consent = (
         HumanTask(f.ConsentDecisionForm, role=TaskRole.KEY_PERSON, due=this.week_due,
                   on_complete=this.sharing_decided)
@@ -133,10 +141,11 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Observe the child (SENCO)")
         .Next(this.after_observe)
     )
+    # Observing again needs no gate: this completion has just checked the consent, under the process's lock.
     after_observe = (
         flow.Switch()
         .Case(this.respond, act.process.is_sent_back)
-        .Case(this.observation_gate, act.process.is_observing_again)
+        .Case(this.observe, act.process.is_observing_again)
         .Default(this.decide)
     )
     decide = (
@@ -230,11 +239,11 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         return deadlines.at_end_of(deadlines.consent_follow_up_date(activation.process.child.setting))
 
     def monitor_due(self, activation):
-        decision = activation.process.concern.decisions.order_by("-decided_at", "-id").first()
+        decision = activation.process.decision
         return deadlines.at_end_of(decision.review_on) if decision and decision.review_on else None
 
     def review_due(self, activation):
-        plan = f.current_plan(activation.process.concern)
+        plan = activation.process.plan
         return deadlines.at_end_of(plan.review_on) if plan else None
 
     def ehc_decision_due(self, activation):
@@ -244,16 +253,18 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         return deadlines.at_end_of(activation.process.ehc_request.plan_due_on)
 
     # Step handlers: each writes through processes.services, then routes the process (SenProcess.route).
-    def _ask_for(self, activation, purpose, recipient, by) -> None:
-        process = activation.process
-        if services.consent_in_force(child=process.child, purpose=purpose, recipient=recipient) is None:
-            consent_requested.send(sender=SenConcern, child=process.child, purpose=purpose, recipient=recipient,
-                                   by=by)
+    def _ask_for(self, activation, needed: tuple[str, str], in_force: bool, by) -> None:
+        if not in_force:
+            purpose, recipient = needed
+            consent_requested.send(sender=SenConcern, child=activation.process.child, purpose=purpose,
+                                   recipient=recipient, by=by)
 
-    def _record_consent(self, activation, data, by, purpose, recipient="") -> None:
+    def _record_consent(self, activation, data, by, needed: tuple[str, str]) -> None:
+        purpose, recipient = needed
         services.consent_record(child=activation.process.child, guardian=data["guardian"], purpose=purpose,
                                 recipient=recipient, status=data["decision"], method=data["method"],
                                 notes=data.get("notes", ""), by=by)
+        activation.process.consent_noted(purpose, recipient, data["decision"] == ConsentStatus.GRANTED)
 
     def _send_back(self, activation, data, node: SentBackFrom) -> None:
         activation.process.route(sent_back_from=node, comment=data["comment"].strip())
@@ -262,10 +273,11 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         services.sen_conversation_record(concern=activation.process.concern_of_child(),
                                          kind=SenNoteKind.PARENTS_TOLD, held_on=data["held_on"],
                                          with_whom=data["with_whom"], parents_view=data["parents_view"], by=by)
-        self._ask_for(activation, *activation.process.observation_consent, by)
+        process = activation.process
+        self._ask_for(activation, process.observation_consent, process.has_observation_consent, by)
 
     def consent_decided(self, activation, data, by) -> None:
-        self._record_consent(activation, data, by, ConsentPurpose.SENCO_OBSERVATION)
+        self._record_consent(activation, data, by, activation.process.observation_consent)
         if data["decision"] == ConsentStatus.DECLINED:
             services.sen_concern_close(concern=activation.process.concern_of_child(), status="consent_declined",
                                        by=by)
@@ -274,9 +286,10 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         services.sen_conversation_record(concern=activation.process.concern_of_child(),
                                          kind=SenNoteKind.FOLLOW_UP, held_on=data["held_on"],
                                          parents_view=data["parents_view"], by=by)
-        activation.process.route(ask_again=data["next"] == "ask_again")
-        if activation.process.is_asking_again:
-            self._ask_for(activation, *activation.process.observation_consent, by)
+        process = activation.process
+        process.route(ask_again=data["next"] == "ask_again")
+        if process.is_asking_again:
+            self._ask_for(activation, process.observation_consent, process.has_observation_consent, by)
 
     def observed(self, activation, data, by) -> None:
         if data["next"] == f.SEND_BACK:
@@ -289,8 +302,8 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         services.sen_conversation_record(concern=activation.process.concern_of_child(),
                                          kind=SenNoteKind.KEY_PERSON_REPLY, held_on=timezone.localdate(),
                                          notes=data["reply"], by=by)
-        # sent_back_from stays: back_to_senco reads it to return to the step that sent it back.
-        activation.process.route(comment="")
+        # sent_back_from stays: back_to_senco reads it to return to the step that was sent back. So does the
+        # comment, shown to the SENCO with their returned step; the SENCO's completion of it clears both.
 
     def decided(self, activation, data, by) -> None:
         if data["next"] == f.SEND_BACK:
@@ -299,8 +312,7 @@ class SenFlow(ChildFlowMixin, flow.Flow):
             concern=activation.process.concern_of_child(), decision=data["next"], reasons=data["reasons"],
             review_on=data.get("review_on"), refer_to=data.get("refer_to") or "", by=by,
         )
-        activation.process.route(decision=decision.decision, refer_to=decision.refer_to, sent_back_from="",
-                                 comment="")
+        activation.process.route(decision=decision, sent_back_from="", comment="")
         if decision.decision == SencoDecisionKind.NO_FURTHER_ACTION:
             services.sen_concern_close(concern=decision.concern, status="no_further_action", by=by)
 
@@ -313,11 +325,12 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         services.sen_meeting_record(concern=activation.process.concern_of_child(), held_on=data["held_on"],
                                     attendees=data["attendees"], outcome=data["outcome"],
                                     agreed_actions=data["agreed_actions"], by=by)
-        if activation.process.decision_is_referral:
-            self._ask_for(activation, *activation.process.sharing_consent, by)
+        process = activation.process
+        if process.decision_is_referral:
+            self._ask_for(activation, process.sharing_consent, process.has_sharing_consent, by)
 
     def sharing_decided(self, activation, data, by) -> None:
-        self._record_consent(activation, data, by, *activation.process.sharing_consent)
+        self._record_consent(activation, data, by, activation.process.sharing_consent)
 
     def referred(self, activation, data, by) -> None:
         if data["next"] == f.SEND_BACK:
@@ -334,13 +347,16 @@ class SenFlow(ChildFlowMixin, flow.Flow):
                                         concluded=data["concluded"], by=by)
 
     def planned(self, activation, data, by) -> None:
-        services.support_plan_write(concern=activation.process.concern_of_child(), targets=data["targets"],
-                                    strategies=data.get("strategies", ""), review_on=data["review_on"], by=by)
+        plan = services.support_plan_write(concern=activation.process.concern_of_child(), targets=data["targets"],
+                                           strategies=data.get("strategies", ""), review_on=data["review_on"],
+                                           by=by)
+        activation.process.route(plan=plan)
 
     def reviewed(self, activation, data, by) -> None:
-        concern = activation.process.concern_of_child()
+        plan = activation.process.plan
+        plan.concern = activation.process.concern_of_child()
         progress = {int(k.removeprefix("progress_")): v for k, v in data.items() if k.startswith("progress_")}
-        services.support_review_record(plan=f.current_plan(concern), held_on=data["held_on"],
+        services.support_review_record(plan=plan, held_on=data["held_on"],
                                        parents_view=data["parents_view"], progress=progress,
                                        outcome=data["outcome"], what_changed=data.get("what_changed") or "",
                                        by=by)

@@ -1,9 +1,10 @@
 """Each SEN process's state moves from its JSON (`process.data`) into its SenProcess row (workflows 0005).
 
-The JSON held the concern's id, the SENCO's comment and whom to refer to, the step a task was sent back from,
-the referral followed up, and "next": the last choice made. Of "next", only the SENCO's decision is read
-after the step that made it (the meeting follows it), and the concern's latest decision says the same, so the
-decision is taken from there. The EHC request followed is the concern's latest.
+The JSON held the concern's id, the SENCO's comment, the step a task was sent back from, the referral followed
+up, whom to refer to and "next": the last choice made. Of "next", only the SENCO's decision is read after the
+step that made it (the meeting follows it); the concern's latest decision says the same, and whom to refer to,
+so the process points at that decision. The support plan and the EHC request followed are the concern's
+latest.
 """
 
 from django.db import migrations
@@ -19,6 +20,7 @@ def sen_state_to_model(apps, schema_editor):
     SencoDecision = apps.get_model("processes", "SencoDecision")
     EhcRequest = apps.get_model("processes", "EhcRequest")
     Referral = apps.get_model("processes", "Referral")
+    SupportPlan = apps.get_model("processes", "SupportPlan")
     for process in ChildProcess.objects.using(db).filter(kind="sen").order_by("pk"):
         data = dict(process.data or {})
         if "concern_id" not in data:
@@ -29,9 +31,10 @@ def sen_state_to_model(apps, schema_editor):
         sen = SenProcess(
             childprocess_ptr_id=process.pk,
             concern_id=concern_id,
-            decision=SencoDecision.objects.using(db).filter(concern_id=concern_id)
-            .order_by("-decided_at", "-id").values_list("decision", flat=True).first() or "",
-            refer_to=data.get("refer_to") or "",
+            decision_id=SencoDecision.objects.using(db).filter(concern_id=concern_id)
+            .order_by("-decided_at", "-id").values_list("pk", flat=True).first(),
+            plan_id=SupportPlan.objects.using(db).filter(concern_id=concern_id).order_by("-cycle")
+            .values_list("pk", flat=True).first(),
             referral_id=referral_id if Referral.objects.using(db).filter(pk=referral_id).exists() else None,
             ehc_request_id=EhcRequest.objects.using(db).filter(concern_id=concern_id)
             .order_by("-requested_on", "-id").values_list("pk", flat=True).first(),
@@ -49,11 +52,14 @@ def sen_state_to_model(apps, schema_editor):
 def sen_state_to_json(apps, schema_editor):
     db = schema_editor.connection.alias
     SenProcess = apps.get_model("workflows", "SenProcess")
+    SencoDecision = apps.get_model("processes", "SencoDecision")
     for sen in SenProcess.objects.using(db).order_by("pk"):
+        decision = SencoDecision.objects.using(db).filter(pk=sen.decision_id).first()
         chosen = ("observe_again" if sen.observe_again else "ask_again" if sen.ask_again
-                  else sen.review_outcome or sen.decision)
+                  else sen.review_outcome or (decision.decision if decision else ""))
         sen.data = {**(sen.data or {}), "concern_id": sen.concern_id, "next": chosen,
-                    "sent_back_from": sen.sent_back_from, "comment": sen.comment, "refer_to": sen.refer_to,
+                    "sent_back_from": sen.sent_back_from, "comment": sen.comment,
+                    "refer_to": decision.refer_to if decision else "",
                     **({"referral_id": sen.referral_id} if sen.referral_id else {})}
         sen.save(update_fields=["data"], using=db)
         sen.delete(keep_parents=True, using=db)
