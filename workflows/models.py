@@ -123,10 +123,9 @@ class SenProcess(ChildProcess):
     # A SENCO step sent back to the key person: which one, and the SENCO's comment (shown on the reply task).
     sent_back_from = models.CharField(max_length=20, choices=SentBackFrom.choices, blank=True)
     comment = models.TextField(blank=True)
-    # The other choices a step makes: observe again, ask the parents again, the review's outcome.
+    # The other choices a step makes that no record holds: observe again, ask the parents again.
     observe_again = models.BooleanField(default=False)
     ask_again = models.BooleanField(default=False)
-    review_outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices, blank=True)
 
     objects = ProcessQuerySet.as_manager()
     facts = SenProcessFacts()
@@ -230,13 +229,17 @@ class SenProcess(ChildProcess):
     def referral_is_concluded(self) -> bool:
         return self.referral is not None and self.referral.concluded_on is not None
 
+    def _reviewed(self, outcome: ReviewOutcome) -> bool:
+        review = getattr(self.plan, "review", None) if self.plan is not None else None
+        return review is not None and review.outcome == outcome
+
     @property
     def review_continues_support(self) -> bool:
-        return self.review_outcome == ReviewOutcome.CONTINUE
+        return self._reviewed(ReviewOutcome.CONTINUE)
 
     @property
     def review_requests_ehc(self) -> bool:
-        return self.review_outcome == ReviewOutcome.REQUEST_EHC
+        return self._reviewed(ReviewOutcome.REQUEST_EHC)
 
     @property
     def local_authority_will_assess(self) -> bool:

@@ -24,9 +24,7 @@ from viewflow.workflow import act, flow, lock
 
 from processes import deadlines, services
 from processes.models import (
-    ConsentPurpose,
     ConsentStatus,
-    SencoDecisionKind,
     SenConcern,
     SenNoteKind,
 )
@@ -312,9 +310,8 @@ class SenFlow(ChildFlowMixin, flow.Flow):
             concern=activation.process.concern_of_child(), decision=data["next"], reasons=data["reasons"],
             review_on=data.get("review_on"), refer_to=data.get("refer_to") or "", by=by,
         )
+        # No further action closes the concern: the decision's service sets its status and audits it.
         activation.process.route(decision=decision, sent_back_from="", comment="")
-        if decision.decision == SencoDecisionKind.NO_FURTHER_ACTION:
-            services.sen_concern_close(concern=decision.concern, status="no_further_action", by=by)
 
     def monitored(self, activation, data, by) -> None:
         services.sen_conversation_record(concern=activation.process.concern_of_child(),
@@ -360,7 +357,6 @@ class SenFlow(ChildFlowMixin, flow.Flow):
                                        parents_view=data["parents_view"], progress=progress,
                                        outcome=data["outcome"], what_changed=data.get("what_changed") or "",
                                        by=by)
-        activation.process.route(review_outcome=data["outcome"])
 
     def ehc_requested(self, activation, data, by) -> None:
         request = services.ehc_request_record(concern=activation.process.concern_of_child(),

@@ -15,8 +15,6 @@ from processes.models import (
     ReferralUpdateKind,
     ReviewOutcome,
     SencoDecisionKind,
-    SenConcern,
-    SupportPlan,
 )
 
 from .models import SenProcess

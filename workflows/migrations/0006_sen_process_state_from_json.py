@@ -10,7 +10,6 @@ latest.
 from django.db import migrations
 
 MOVED = ("concern_id", "next", "sent_back_from", "comment", "refer_to", "referral_id")
-REVIEW_OUTCOMES = ("continue", "end", "request_ehc")
 
 
 def sen_state_to_model(apps, schema_editor):
@@ -42,7 +41,6 @@ def sen_state_to_model(apps, schema_editor):
             comment=data.get("comment") or "",
             observe_again=chosen == "observe_again",
             ask_again=chosen == "ask_again",
-            review_outcome=chosen if chosen in REVIEW_OUTCOMES else "",
         )
         sen.save_base(raw=True, using=db)  # this table's row only: the process and its ChildProcess exist
         process.data = {k: v for k, v in data.items() if k not in MOVED}
@@ -56,7 +54,7 @@ def sen_state_to_json(apps, schema_editor):
     for sen in SenProcess.objects.using(db).order_by("pk"):
         decision = SencoDecision.objects.using(db).filter(pk=sen.decision_id).first()
         chosen = ("observe_again" if sen.observe_again else "ask_again" if sen.ask_again
-                  else sen.review_outcome or (decision.decision if decision else ""))
+                  else decision.decision if decision else "")
         sen.data = {**(sen.data or {}), "concern_id": sen.concern_id, "next": chosen,
                     "sent_back_from": sen.sent_back_from, "comment": sen.comment,
                     "refer_to": decision.refer_to if decision else "",
