@@ -340,7 +340,7 @@ def _still_moving(child) -> None:
 def test_after_the_local_authority_refuses_a_review_requests_again_only_saying_what_has_changed(
     observing, senco, key_person
 ):
-    """Issue 15 (demo child 7): the review offered a new request that always refused. SEND Code 9.14-9.20: a
+    """Issue 15 (demo child 7): the review offered a new request that always refused. SEND Code, chapter 9: a
     new request needs new evidence, so the review asks what changed, and the request it leads to can be made."""
     from workflows.services import FormInvalid
 

@@ -4,12 +4,9 @@
 parents or carers of their concern and the nursery SENCO will be informed. The nursery SENCO will carry out
 observations on that child, with parents' permission." (seed 004)
 
-The key person raises the concern (processes.services.sen_concern_raise starts this flow) and tells the
-parents; the SENCO, informed by a task in their inbox, records the parents' consent to observe; observes;
-decides (no further action, monitor and review, SEN support, referral) or sends the step back to the key
-person. A referral needs the parents' consent to share with the named professional. SEN support runs in
-cycles of assess, plan, do, review, and may end in a request for an EHC needs assessment, whose statutory
-clock is tracked.
+The key person raises the concern (processes.services.sen_concern_raise starts this flow). The process row
+(workflows.models.SenProcess) points at the concern and at the records the flow follows; its named
+predicates are what the gateways ask. The forms are in workflows.sen_forms, the rules in processes.services.
 
 The steps that need consent (the SENCO's observation, the referral and its follow-up) declare it on the node:
 such a task is never created, nor completed, without the consent in force, and a withdrawal cancels it until
@@ -183,7 +180,7 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Record the local authority's decision to assess")
         .Next(this.after_ehc_decision)
     )
-    # Not assessed: SEN support goes on (SEND Code 9.18); a new request needs new evidence (see the review).
+    # Not assessed: SEN support goes on (SEND Code, chapter 9); a new request needs new evidence (the review).
     after_ehc_decision = flow.If(act.process.local_authority_will_assess).Then(this.ehc_plan).Else(this.plan)
     ehc_plan = (
         HumanTask(f.EhcPlanForm, role=TaskRole.SENCO, due=this.ehc_plan_due, on_complete=this.ehc_planned)

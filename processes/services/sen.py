@@ -273,7 +273,7 @@ def ehc_request_current(*, concern: SenConcern) -> EhcRequest | None:
 def ehc_request_refusal(*, concern: SenConcern, what_changed: str) -> str | None:
     """Why an EHC needs assessment cannot be requested for `concern` now; None when it can.
 
-    SEND Code of Practice 9.14-9.20: the local authority decides within six weeks whether to assess. While
+    SEND Code of Practice, chapter 9: the local authority decides within six weeks whether to assess (9.14). While
     that decision is awaited, or once it agreed to assess, there is nothing to request. When it decides not
     to, the setting goes on with SEN support (the parents may appeal, outside Keyflow), and a new request may
     be made later, but only on new evidence: when the child's needs or circumstances have changed since the
