@@ -110,7 +110,8 @@ class SenProcess(ChildProcess):
     kept here, one field per choice, and read by the named predicates below (the flow's If and Switch nodes).
     """
 
-    # RESTRICT: a concern goes only with its workflow (processes.retention erases the workflows first).
+    # RESTRICT: a concern goes only with its workflow (the retention purge erases the SEN workflows, listed by
+    # workflows.child_records, before the concerns).
     concern = models.OneToOneField(SenConcern, on_delete=models.RESTRICT, related_name="process")
     # The SENCO's decision in force (which the meeting and the referral follow), the support plan in force, the
     # referral being followed up, the EHC needs assessment request whose clock runs: each set by its step.
