@@ -12,8 +12,9 @@ def sen_concerns_of(child: Child) -> QuerySet[SenConcern]:
     queries whatever their number."""
     return (
         SenConcern.objects.filter(child=child)
-        .select_related("raised_by", "ehc_request")
+        .select_related("raised_by")
         .prefetch_related(
+            "ehc_requests",
             "conversations__recorded_by",
             "observations__observed_by",
             "decisions__decided_by",

@@ -19,7 +19,7 @@ from processes.models import (
     SenObservation,
     SupportPlan,
 )
-from workflows.models import ChildProcess, ProcessKind
+from workflows.models import ChildProcess, ProcessKind, SenProcess
 
 from . import senkit as sk
 from .flowkit import complete, open_tasks, the_task
@@ -44,7 +44,8 @@ def observing(concern, key_person, senco):
 def test_raising_a_concern_gives_the_key_person_a_task_to_tell_the_parents(concern, key_person):
     task = the_task(concern.child, "tell_parents")
     assert task.owner == key_person.user
-    assert ChildProcess.objects.get(child=concern.child, open_kind=ProcessKind.SEN).data["concern_id"] == concern.pk
+    # The process row points at the concern (a foreign key; it was JSON before workflows 0006).
+    assert SenProcess.objects.get(child=concern.child, open_kind=ProcessKind.SEN).concern_id == concern.pk
 
 
 def test_a_second_concern_while_one_is_open_is_refused_and_leaves_nothing(concern, key_person):
@@ -328,3 +329,67 @@ def test_the_parents_are_asked_for_consent_by_e_mail_once_when_told_of_the_conce
         sk.tell_parents(concern.child, key_person.user)
     asked = [m for m in mail.outbox if m.subject.startswith("Your consent for")]
     assert len(asked) == 1 and "senco observation" in asked[0].subject.lower()
+
+
+def _still_moving(child) -> None:
+    """No dead end: the process is finished, or someone has a step to take."""
+    process = SenProcess.objects.get(child=child)
+    assert process.status == "DONE" or open_tasks(child), "the SEN process is stuck"
+
+
+def test_after_the_local_authority_refuses_a_review_requests_again_only_saying_what_has_changed(
+    observing, senco, key_person
+):
+    """Issue 15 (demo child 7): the review offered a new request that always refused. SEND Code, chapter 9: a
+    new request needs new evidence, so the review asks what changed, and the request it leads to can be made."""
+    from workflows.services import FormInvalid
+
+    sk.observe(observing, senco.user)
+    sk.decide(observing, senco.user, "sen_support")
+    sk.meet(observing, key_person.user)
+    sk.write_plan(observing, key_person.user)
+    sk.review(observing, key_person.user, "request_ehc")
+    complete(the_task(observing, "ehc_request"), senco.user, requested_on=sk.TODAY(), local_authority="Northshire")
+    complete(the_task(observing, "ehc_decision"), senco.user, decision="not_assess", decided_on=sk.TODAY())
+    assert SenConcern.objects.get().status == ConcernStatus.SEN_SUPPORT
+    sk.write_plan(observing, key_person.user)
+    review = the_task(observing, "review")
+    page = review.flow_task.form_class(task=review)
+    assert "what_changed" in page.fields
+    assert "again" in dict(page.fields["outcome"].choices)["request_ehc"]
+    # Nothing said about what changed: refused, nothing written, the review still waits.
+    with pytest.raises((RuleViolation, FormInvalid), match="changed"):
+        sk.review(observing, key_person.user, "request_ehc")
+    assert sk.open_nodes(observing) == ["review"]
+    _still_moving(observing)
+    task = the_task(observing, "review")
+    form = task.flow_task.form_class(task=task)
+    progress = {name: "Some progress" for name in form.fields if name.startswith("progress_")}
+    complete(task, key_person.user, held_on=sk.TODAY(), parents_view="Worried", outcome="request_ehc",
+             what_changed="Diagnosed with verbal dyspraxia; speech therapy report attached", **progress)
+    requested_on = sk.TODAY()
+    complete(the_task(observing, "ehc_request"), senco.user, requested_on=requested_on, local_authority="Northshire")
+    first, second = EhcRequest.objects.order_by("pk")
+    assert (first.decision, second.decision) == ("not_assess", "")
+    assert the_task(observing, "ehc_decision").inbox.due_at == deadlines.at_end_of(second.decision_due_on)
+    complete(the_task(observing, "ehc_decision"), senco.user, decision="assess", decided_on=sk.TODAY())
+    complete(the_task(observing, "ehc_plan"), senco.user, issued="issued", issued_on=sk.TODAY())
+    _still_moving(observing)
+    assert open_tasks(observing) == []
+
+
+def test_a_second_request_is_refused_while_one_awaits_the_local_authority(observing, senco, key_person):
+    from processes import services
+
+    sk.observe(observing, senco.user)
+    sk.decide(observing, senco.user, "sen_support")
+    sk.meet(observing, key_person.user)
+    sk.write_plan(observing, key_person.user)
+    sk.review(observing, key_person.user, "request_ehc")
+    complete(the_task(observing, "ehc_request"), senco.user, requested_on=sk.TODAY(), local_authority="Northshire")
+    concern = SenConcern.objects.get()
+    with pytest.raises(RuleViolation, match="already been requested"):
+        services.ehc_request_record(concern=concern, requested_on=sk.TODAY(), local_authority="Northshire",
+                                    by=senco.user)
+    assert services.ehc_request_refusal(concern=concern, what_changed="anything") is not None
+    assert EhcRequest.objects.count() == 1

@@ -18,7 +18,6 @@ from viewflow.workflow.nodes.view import ViewActivation
 from processes.access import staff_of
 from processes.errors import RuleViolation
 from processes.models import ConsentPurpose
-from processes.services import consent_in_force
 
 from .models import ChildProcess, InboxEntry, TaskRole
 from .routing import key_person_user_for
@@ -122,7 +121,7 @@ class HumanTask(flow.View):
         if needed is None:
             return
         purpose, recipient = needed
-        if consent_in_force(child=process.child, purpose=purpose, recipient=recipient) is None:
+        if not process.has_consent(purpose, recipient):
             what = ConsentPurpose(purpose).label.lower() + (f" ({recipient})" if recipient else "")
             raise RuleViolation(
                 f"'{self.task_title}' needs the parents' consent to {what}, which is not in force. "

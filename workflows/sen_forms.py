@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from processes import deadlines
+from processes import deadlines, services
 from processes.models import (
     ConsentMethod,
     ConsentStatus,
@@ -13,10 +14,10 @@ from processes.models import (
     Guardian,
     ReferralUpdateKind,
     ReviewOutcome,
-    SenConcern,
     SencoDecisionKind,
-    SupportPlan,
 )
+
+from .models import SenProcess
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 SEND_BACK = "send_back"
@@ -35,17 +36,13 @@ def _text(rows: int = 3, **kwargs) -> forms.CharField:
     return forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
 
 
-def concern_of(task) -> SenConcern:
-    process = task.process.coerced
-    return SenConcern.objects.select_related("child__setting").get(pk=process.data["concern_id"])
-
-
 class SenStepForm(forms.Form):
     def __init__(self, *args, task, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.task = task
-        self.concern = concern_of(task)
-        self.child = self.concern.child
+        self.process = SenProcess.of_task(task)
+        self.concern = self.process.concern_of_child()
+        self.child = self.process.child
 
 
 class SendBackMixin:
@@ -65,8 +62,9 @@ class ParentsToldForm(SenStepForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["held_on"].initial = timezone.localdate()
-        self.fields["with_whom"].initial = ", ".join(str(g) for g in _guardians(self.child))
+        if not self.is_bound:  # suggestions for the page; completing the step does without them
+            self.fields["held_on"].initial = timezone.localdate()
+            self.fields["with_whom"].initial = ", ".join(str(g) for g in _guardians(self.child))
 
 
 def _guardians(child):
@@ -194,6 +192,8 @@ class SupportPlanForm(SenStepForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound:  # the suggestions below are for the page only
+            return
         last = self.concern.plans.order_by("-cycle").prefetch_related("targets").first()
         self.fields["review_on"].initial = deadlines.sen_review_date(self.child.setting)
         if last is not None:
@@ -209,21 +209,34 @@ class SupportPlanForm(SenStepForm):
         return targets
 
 
-def current_plan(concern: SenConcern) -> SupportPlan | None:
-    return concern.plans.filter(review__isnull=True).order_by("-cycle").first()
-
-
 class SupportReviewForm(SenStepForm):
     held_on = forms.DateField(label="Reviewed with the parents on", **DATE)
     parents_view = _text(2, label="The parents' view")
     outcome = forms.ChoiceField(choices=ReviewOutcome.choices, widget=forms.RadioSelect)
+    what_changed = _text(3, required=False,
+                         label="What has changed since the local authority decided not to assess")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.plan = current_plan(self.concern)
+        self.plan = self.process.plan  # the plan this review is of, read with the process
+        if self.plan is not None:
+            prefetch_related_objects([self.plan], "targets")  # read once, here and by the service
         self.targets = list(self.plan.targets.all()) if self.plan else []
         for target in self.targets:
             self.fields[f"progress_{target.pk}"] = _text(2, label=f"Progress: {target.description}")
+        if not self.is_bound:
+            self._offer_ehc_request()
+
+    def _offer_ehc_request(self) -> None:
+        # After a refusal, a new request needs what has changed (services.ehc_request_refusal, which also
+        # refuses a completed form without it): the page offers it as such.
+        last = services.ehc_request_current(concern=self.concern)
+        if last is not None and last.decision == EhcDecision.NOT_ASSESS:
+            self.fields["outcome"].choices = [
+                (value, "Request an EHC needs assessment again: the child's needs or circumstances have changed"
+                 if value == ReviewOutcome.REQUEST_EHC else label) for value, label in ReviewOutcome.choices]
+        else:
+            del self.fields["what_changed"]
 
     def progress(self) -> dict[int, str]:
         return {t.pk: self.cleaned_data.get(f"progress_{t.pk}", "") for t in self.targets}

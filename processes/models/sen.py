@@ -204,6 +204,8 @@ class SupportReview(models.Model):
     held_on = models.DateField()
     parents_view = models.TextField()
     outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices)
+    # A request for an EHC needs assessment after the local authority refused one: what has changed since.
+    what_changed = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -220,9 +222,13 @@ class EhcDecision(models.TextChoices):
 
 
 class EhcRequest(models.Model):
-    """A request to the local authority for an EHC needs assessment, and its statutory clock."""
+    """A request to the local authority for an EHC needs assessment, and its statutory clock.
 
-    concern = models.OneToOneField(SenConcern, on_delete=models.CASCADE, related_name="ehc_request")
+    A concern may hold more than one: a new request after the local authority refused to assess
+    (processes.services.sen.ehc_request_refusal says when one may be made).
+    """
+
+    concern = models.ForeignKey(SenConcern, on_delete=models.CASCADE, related_name="ehc_requests")
     requested_on = models.DateField()
     local_authority = models.CharField(max_length=200)
     # Computed once, by processes.deadlines, when the request is recorded (SEND Code 9.14, 9.40).
@@ -234,6 +240,7 @@ class EhcRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        ordering = ["requested_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(decision_due_on__gt=models.F("requested_on"))
                                    & Q(plan_due_on__gt=models.F("decision_due_on")), name="ehc_clock_in_order"),

@@ -8,13 +8,14 @@ parents' consent is in force at that moment.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from django.db import transaction
 from django.utils import timezone
 
 from .. import deadlines
 from ..access import may_see_sen, staff_of
+from ..date_bounds import date_check
 from ..errors import NotPermitted, RuleViolation
 from ..models import (
     Child,
@@ -28,10 +29,10 @@ from ..models import (
     ReferralUpdate,
     ReferralUpdateKind,
     ReviewOutcome,
-    SenConcern,
-    SenConversation,
     SencoDecision,
     SencoDecisionKind,
+    SenConcern,
+    SenConversation,
     SenMeeting,
     SenNoteKind,
     SenObservation,
@@ -61,9 +62,11 @@ def _require_senco(by, child: Child) -> None:
         raise NotPermitted("Only the setting's SENCO can do this.")
 
 
-def _not_future(day: dt.date, what: str, field: str) -> None:
-    if day > timezone.localdate():
-        raise RuleViolation(f"{what} cannot be in the future.", field=field)
+def _check_date(day: dt.date, concern: SenConcern, *, what: str, field: str, when="past", after=()) -> None:
+    # Seed 004 / issue 16: what happens about a concern happens after the child's birth and after the concern
+    # began ("since"), besides any bound of its own.
+    date_check(day, what=what, field=field, when=when, child=concern.child,
+               not_before=[(concern.since, "the concern began"), *after])
 
 
 def sen_observation_consent(*, child: Child) -> Consent:
@@ -96,7 +99,7 @@ def sen_concern_raise(*, child: Child, by, areas: Iterable[str], observed: str, 
         raise RuleViolation("Say which areas of learning the concern is about.", field="areas")
     if not observed.strip():
         raise RuleViolation("Describe what you observed.", field="observed")
-    _not_future(since, "'Since when'", "since")
+    date_check(since, what="'Since when'", field="since", child=child)
     concern = SenConcern.objects.create(child=child, areas=areas, observed=observed.strip(), since=since,
                                         raised_by=by)
     _audit(by, "create", concern, concern, "Raised an SEN concern",
@@ -110,7 +113,7 @@ def sen_conversation_record(
     notes: str = "",
 ) -> SenConversation:
     _require_sen_access(by, concern.child)
-    _not_future(held_on, "The conversation's date", "held_on")
+    _check_date(held_on, concern, what="The conversation's date", field="held_on")
     note = SenConversation.objects.create(concern=concern, kind=SenNoteKind(kind), held_on=held_on,
                                           with_whom=with_whom, parents_view=parents_view, notes=notes,
                                           recorded_by=by)
@@ -121,9 +124,9 @@ def sen_conversation_record(
 def sen_observation_record(*, concern: SenConcern, observed_on: dt.date, notes: str, by) -> SenObservation:
     _require_senco(by, concern.child)
     consent = sen_observation_consent(child=concern.child)
-    _not_future(observed_on, "An observation", "observed_on")
-    if observed_on < consent.given_at.date():
+    if observed_on < timezone.localdate(consent.given_at):
         raise RuleViolation("An observation cannot predate the parents' consent to it.", field="observed_on")
+    _check_date(observed_on, concern, what="An observation", field="observed_on")
     observation = SenObservation.objects.create(concern=concern, observed_on=observed_on, notes=notes,
                                                 observed_by=by, consent=consent)
     _audit(by, "create", observation, concern, f"SENCO observation of {observed_on:%d %b %Y}")
@@ -138,6 +141,8 @@ def senco_decision_record(
     decision = SencoDecisionKind(decision)
     if decision == SencoDecisionKind.MONITOR and (review_on is None or review_on <= timezone.localdate()):
         raise RuleViolation("Set a review date in the future to monitor and review.", field="review_on")
+    if review_on is not None and decision == SencoDecisionKind.MONITOR:
+        date_check(review_on, what="The review date", field="review_on", when="future")
     refer_to = " ".join(refer_to.split())
     if decision == SencoDecisionKind.REFER and not refer_to:
         raise RuleViolation("Name the professional or service to refer to.", field="refer_to")
@@ -164,7 +169,7 @@ def sen_meeting_record(
     *, concern: SenConcern, held_on: dt.date, attendees: str, outcome: str, agreed_actions: str, by,
 ) -> SenMeeting:
     _require_sen_access(by, concern.child)
-    _not_future(held_on, "A meeting is recorded once held; its date", "held_on")
+    _check_date(held_on, concern, what="A meeting is recorded once held; its date", field="held_on")
     meeting = SenMeeting.objects.create(concern=concern, held_on=held_on, attendees=attendees, outcome=outcome,
                                         agreed_actions=agreed_actions, recorded_by=by)
     _audit(by, "create", meeting, concern, f"Meeting with the parents on {held_on:%d %b %Y}")
@@ -174,7 +179,7 @@ def sen_meeting_record(
 def referral_send(*, concern: SenConcern, recipient: str, sent_on: dt.date, what_was_sent: str, by) -> Referral:
     _require_senco(by, concern.child)
     consent = sen_sharing_consent(child=concern.child, recipient=recipient)
-    _not_future(sent_on, "A referral is recorded once sent; its date", "sent_on")
+    _check_date(sent_on, concern, what="A referral is recorded once sent; its date", field="sent_on")
     referral = Referral.objects.create(concern=concern, recipient=consent.recipient, sent_on=sent_on,
                                        what_was_sent=what_was_sent, consent=consent, sent_by=by)
     concern.status = ConcernStatus.REFERRED
@@ -189,6 +194,11 @@ def referral_update_record(
     concern = referral.concern
     _require_sen_access(by, concern.child)
     sen_sharing_consent(child=concern.child, recipient=referral.recipient)
+    # A reply or a chase has happened; an appointment may be booked ahead. None comes before the referral.
+    kind = ReferralUpdateKind(kind)
+    _check_date(on, concern, what="The update's date", field="on",
+                when="any" if kind == ReferralUpdateKind.APPOINTMENT else "past",
+                after=[(referral.sent_on, "the referral was sent")])
     update = ReferralUpdate.objects.create(referral=referral, kind=ReferralUpdateKind(kind), on=on, notes=notes,
                                            recorded_by=by)
     if concluded:
@@ -211,6 +221,7 @@ def support_plan_write(
     review_on = review_on or deadlines.sen_review_date(concern.child.setting, starts_on=today)
     if review_on <= today:
         raise RuleViolation("The review date must be in the future.", field="review_on")
+    date_check(review_on, what="The review date", field="review_on", when="future")
     cycle = concern.plans.count() + 1
     plan = SupportPlan.objects.create(concern=concern, cycle=cycle, starts_on=today, review_on=review_on,
                                       strategies=strategies, written_by=by)
@@ -224,19 +235,26 @@ def support_plan_write(
 
 def support_review_record(
     *, plan: SupportPlan, held_on: dt.date, parents_view: str, progress: Mapping[int, str], outcome: str, by,
+    what_changed: str = "",
 ) -> SupportReview:
     concern = plan.concern
     _require_sen_access(by, concern.child)
-    _not_future(held_on, "A review is recorded once held; its date", "held_on")
+    _check_date(held_on, concern, what="A review is recorded once held; its date", field="held_on",
+                after=[(plan.starts_on, "the plan it reviews began")])
     if hasattr(plan, "review"):
         raise RuleViolation(f"Cycle {plan.cycle} has already been reviewed.")
+    outcome = ReviewOutcome(outcome)
+    what_changed = what_changed.strip() if outcome == ReviewOutcome.REQUEST_EHC else ""
+    if outcome == ReviewOutcome.REQUEST_EHC and (refusal := ehc_request_refusal(concern=concern,
+                                                                                what_changed=what_changed)):
+        raise RuleViolation(refusal, field="what_changed")
     targets = list(plan.targets.all())
     missing = [t for t in targets if not (progress.get(t.pk) or "").strip()]
     if missing:
         raise RuleViolation(f"Record progress against every target: '{missing[0].description}' has none.",
                             field="progress")
     review = SupportReview.objects.create(plan=plan, held_on=held_on, parents_view=parents_view,
-                                          outcome=ReviewOutcome(outcome), recorded_by=by)
+                                          outcome=outcome, what_changed=what_changed, recorded_by=by)
     TargetProgress.objects.bulk_create(TargetProgress(review=review, target=t, progress=progress[t.pk].strip())
                                        for t in targets)
     if review.outcome == ReviewOutcome.END:
@@ -247,11 +265,52 @@ def support_review_record(
     return review
 
 
+def ehc_request_current(*, concern: SenConcern) -> EhcRequest | None:
+    """The concern's latest request for an EHC needs assessment, if any."""
+    return concern.ehc_requests.order_by("-requested_on", "-id").first()
+
+
+def ehc_request_refusal(*, concern: SenConcern, what_changed: str) -> str | None:
+    """Why an EHC needs assessment cannot be requested for `concern` now; None when it can.
+
+    SEND Code of Practice, chapter 9: the local authority decides within six weeks whether to assess (9.14). While
+    that decision is awaited, or once it agreed to assess, there is nothing to request. When it decides not
+    to, the setting goes on with SEN support (the parents may appeal, outside Keyflow), and a new request may
+    be made later, but only on new evidence: when the child's needs or circumstances have changed since the
+    refusal. So a review may choose to request again only by saying what has changed (`what_changed`), and
+    the SENCO's request that follows it is then always possible: no choice leads to a task that cannot be
+    completed.
+    """
+    last = ehc_request_current(concern=concern)
+    if last is None:
+        return None
+    if last.decision != EhcDecision.NOT_ASSESS:
+        return "An EHC needs assessment has already been requested for this concern" + (
+            " and the local authority is assessing." if last.decision == EhcDecision.ASSESS
+            else f"; the local authority's decision is due by {last.decision_due_on:%d %b %Y}.")
+    if not what_changed.strip():
+        return (f"The local authority decided not to assess on {last.decided_on:%d %b %Y}: a new request can "
+                "be made only when the child's needs or circumstances have changed. Say what has changed.")
+    return None
+
+
+def _what_changed_since_refusal(concern: SenConcern) -> str:
+    # The review that chose to request again says what changed (support_review_record checked it).
+    review = (SupportReview.objects.filter(plan__concern=concern, outcome=ReviewOutcome.REQUEST_EHC)
+              .order_by("-plan__cycle").only("what_changed").first())
+    return review.what_changed if review else ""
+
+
 def ehc_request_record(*, concern: SenConcern, requested_on: dt.date, local_authority: str, by) -> EhcRequest:
     _require_senco(by, concern.child)
-    _not_future(requested_on, "The request's date", "requested_on")
-    if hasattr(concern, "ehc_request"):
-        raise RuleViolation("An EHC needs assessment has already been requested for this concern.")
+    last = ehc_request_current(concern=concern)
+    refused = last is not None and last.decision == EhcDecision.NOT_ASSESS
+    refusal = ehc_request_refusal(concern=concern,
+                                  what_changed=_what_changed_since_refusal(concern) if refused else "")
+    if refusal:
+        raise RuleViolation(refusal)
+    _check_date(requested_on, concern, what="The request's date", field="requested_on",
+                after=[(last.decided_on, "the local authority's last decision")] if refused else [])
     request = EhcRequest.objects.create(
         concern=concern, requested_on=requested_on, local_authority=local_authority, requested_by=by,
         decision_due_on=deadlines.ehc_decision_due_on(requested_on),
@@ -266,9 +325,9 @@ def ehc_request_record(*, concern: SenConcern, requested_on: dt.date, local_auth
 
 def ehc_decision_record(*, request: EhcRequest, decision: str, decided_on: dt.date, by) -> EhcRequest:
     _require_senco(by, request.concern.child)
-    _not_future(decided_on, "The local authority's decision", "decided_on")
     if decided_on < request.requested_on:
         raise RuleViolation("The decision cannot come before the request.", field="decided_on")
+    _check_date(decided_on, request.concern, what="The local authority's decision", field="decided_on")
     request.decision = EhcDecision(decision)
     request.decided_on = decided_on
     request.save(update_fields=["decision", "decided_on"])
@@ -284,7 +343,8 @@ def ehc_decision_record(*, request: EhcRequest, decision: str, decided_on: dt.da
 def ehc_plan_record(*, request: EhcRequest, issued_on: dt.date | None, by) -> EhcRequest:
     _require_senco(by, request.concern.child)
     if issued_on is not None:
-        _not_future(issued_on, "The plan's date", "issued_on")
+        _check_date(issued_on, request.concern, what="The plan's date", field="issued_on",
+                    after=[(request.decided_on, "the decision to assess")])
     request.plan_issued_on = issued_on
     request.save(update_fields=["plan_issued_on"])
     concern = request.concern
