@@ -232,8 +232,9 @@ def test_the_withdrawal_page_runs_a_fixed_number_of_queries(client, manager, obs
 
 
 # Session, user, staff; the child; the grant with its parent; the consent in force; the child's open processes;
-# their open tasks with owners and inbox rows; the parents for the form; the session saved again (3).
-WITHDRAWAL_PAGE_QUERIES = 12
+# their open tasks with owners and inbox rows; each open SEN process with its facts (SenProcess, one query for
+# all of them); the parents for the form; the session saved again (3).
+WITHDRAWAL_PAGE_QUERIES = 13
 
 
 def test_the_withdrawal_page_costs_the_same_with_more_open_processes(client, manager, observing,
