@@ -70,6 +70,7 @@ def current_key_persons(*, child_id: int, on: dt.date) -> dict[str, tuple]:
     for role, away, *rest in rows:
         values = iter(rest)
         user = USER.load(values, connection)
+        # No row: an unsaved preference with the model's defaults, so reading it sends no query.
         user.notification_preference = (PREFERENCE.load(values, connection)
                                         or PREFERENCE_RELATION.related_model())
         current[role] = (user, bool(away))
