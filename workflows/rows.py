@@ -31,6 +31,8 @@ class Columns:
         self.model = model
         self.fields = fields
         self.sql = ", ".join(f"{alias}.{field.column}" for field in fields)
+        self._names = [f.attname for f in fields]
+        self._inherited = [f.attname for f in model._meta.concrete_fields if f.model is not model]
         self._datetimes = [i for i, f in enumerate(fields) if isinstance(f, models.DateTimeField)]
         self._from_db = [(i, f) for i, f in enumerate(fields) if hasattr(f, "from_db_value")]
 
@@ -47,9 +49,7 @@ class Columns:
         for i, field in self._from_db:
             if values[i] is not None:
                 values[i] = field.from_db_value(values[i], None, connection)
-        names = [f.attname for f in self.fields]
-        if parent is not None:
-            inherited = parent._meta.concrete_fields
-            names = [f.attname for f in inherited] + names
-            values = [getattr(parent, f.attname) for f in inherited] + values
-        return self.model.from_db(connection.alias, names, values)
+        if parent is None:
+            return self.model.from_db(connection.alias, self._names, values)
+        inherited = [getattr(parent, name) for name in self._inherited]
+        return self.model.from_db(connection.alias, self._inherited + self._names, inherited + values)
