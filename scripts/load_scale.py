@@ -32,8 +32,8 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from processes import services  # noqa: E402
 from demo.reset import demo_delete  # noqa: E402
+from processes import services  # noqa: E402
 from processes.models import Organisation, Room, Setting, Staff  # noqa: E402
 from workflows import services as wf  # noqa: E402
 from workflows.models import ChildProcess  # noqa: E402
