@@ -2,14 +2,14 @@
 
 For each scale (1 and 0.1 by default) it builds the data set in its own PostgreSQL database (scripts/bench_data.py),
 then measures, each a median over many calls:
-  1. the inbox of a random key person: the ORM query alone (and its SQL alone), and the whole page through
-     Django's test Client in-process (middleware, session, template; no network), with their query counts;
+  1. the inbox of a random key person: the query alone (and its SQL alone, without Python), and the whole page
+     through Django's test Client in-process (middleware, session, template; no network), with their query counts;
   2. completing a task through workflows.services.task_complete so the next is created and audited (the probe
-     flow's step: the engine's cost with no domain work), in one process and in two at once;
+     flow's step, tests/probe: the engine's cost with no domain work), in one process and in two at once;
      and two real steps of the introduction to the parents (arranging the meeting; "all about me", whose join
      starts the settling-in), each with its domain records;
   3. the manager's dashboard for one setting of 200 children;
-  4. a reminder sweep over the whole data set (notifications.reminders_sweep), when it exists;
+  4. a reminder sweep over the whole data set (notifications.sweeps.reminders_sweep);
 and the floor (../shared/floor) with pgbench in a database of its own, for the Keyflow ÷ floor ratios.
 Every figure is printed and written to .bench/results.json.
 
@@ -37,7 +37,7 @@ DATABASE = os.environ.get("BENCH_DATABASE", "keyflow_bench")
 TEMPLATE = f"{DATABASE}_template"
 FLOOR_DATABASE = os.environ.get("BENCH_FLOOR_DATABASE", "keyflow_floor")
 os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyflow.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench_settings")  # Keyflow's, with the probe flow
 os.environ.setdefault("DEBUG", "0")  # no per-query logging, templates as in production
 # E-mails a step queues stay in this process: nothing written under var/, no worker needed.
 os.environ.setdefault("CELERY_BROKER_URL", "memory://")
@@ -83,6 +83,19 @@ def _statements(fn) -> int:
     with CaptureQueriesContext(connection) as captured:
         fn()
     return len([q for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")])
+
+
+def _sent(fn) -> list[tuple[str, list]]:
+    """The statements `fn` sends and their parameters, as the database driver gets them."""
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, list(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        fn()
+    return sent
 
 
 # -- building -------------------------------------------------------------------------------------------------
@@ -147,8 +160,8 @@ def database_build(scale: float) -> float:
 def probes_start(count: int) -> list[int]:
     """Start the probe flow for `count` allocated children spread over the settings; their process ids."""
     from processes.models import Child
+    from tests.probe.flows import ProbeFlow
     from workflows.base import process_start
-    from workflows.probe import ProbeFlow
 
     children = list(Child.objects.filter(state="settled").order_by("?")[:count])
     return [process_start(flow_class=ProbeFlow, child=child).pk for child in children]
@@ -170,15 +183,15 @@ def measure_inbox(times: int) -> dict:
     picks = [random.choice(users) for _ in range(times + 5)]
     it = iter(picks)
     query = _timed(lambda: list(inbox_entries(next(it))[:50]), times)
-    sql, params = inbox_entries(users[0]).sql_with_params(50)
+    [(sql, params)] = _sent(lambda: list(inbox_entries(users[0])[:50]))
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    compiled = [inbox_entries(user).sql_with_params(50) for user in users]
-    pairs = iter([random.choice(compiled) for _ in range(times + 5)])
+    statements = [_sent(lambda: list(inbox_entries(user)[:50]))[0] for user in users]
+    pairs = iter([random.choice(statements) for _ in range(times + 5)])
 
-    def raw():  # the same SQL, compiled beforehand: the database's share of the ORM query
+    def raw():  # the same SQL and parameters, without the Python around them: the database's share
         sql, params = next(pairs)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -340,14 +353,8 @@ def measure_dashboard(times: int) -> dict:
 
 
 def measure_sweep() -> dict:
-    try:
-        from notifications import reminders_sweep  # the notifications helper's sweep, once merged
-    except ImportError:
-        try:
-            from notifications.reminders import reminders_sweep
-        except ImportError:
-            print("  reminder sweep: not available on this branch")
-            return {"sweep_ms": None}
+    from notifications.sweeps import reminders_sweep
+
     samples = _timed(lambda: reminders_sweep(), 5, warmup=1)
     return {"sweep_ms": _median_ms(samples), "sweep_queries": _statements(lambda: reminders_sweep())}
 

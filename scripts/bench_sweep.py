@@ -185,8 +185,7 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from notifications import reminders_sweep
-    from notifications.sweeps import escalations_sweep
+    from notifications.sweeps import escalations_sweep, reminders_sweep
     from workflows.models import InboxEntry
 
     try:

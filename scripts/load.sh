@@ -3,9 +3,9 @@
 # loopback, then the checks: no 5xx, p95 reported, no duplicated or stuck tasks. Not part of `make test`.
 #
 # Uses DATABASE_URL if set (PostgreSQL, as in production), else its own SQLite file var/load.sqlite3.
-# The load setting is rebuilt each run (manage.py load_scale --reset); other settings are left alone. Staff
-# start signed in (sessions made by load_scale), so the run measures the inbox, not fifty password hashes at
-# once; LOAD_LOGIN=1 makes each log in through the form instead. They arrive LOAD_SPAWN_RATE a second.
+# The load setting is rebuilt each run (scripts/load_scale.py --reset); other settings are left alone. Staff
+# start signed in (sessions made by scripts/load_scale.py), so the run measures the inbox, not fifty password
+# hashes at once; LOAD_LOGIN=1 makes each log in through the form instead. They arrive LOAD_SPAWN_RATE a second.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ mkdir -p "$OUT"
 rm -f "$OUT"/access.log "$OUT"/locust_*.csv  # gunicorn appends: each run is judged on its own requests
 echo "==> Database: ${DATABASE_URL%%://*}; building the load setting ($USERS staff)"
 "$BIN/python" manage.py migrate --noinput -v0
-"$BIN/python" manage.py load_scale --reset --staff "$USERS" --sessions-file "$OUT/sessions.json"
+"$BIN/python" scripts/load_scale.py --reset --staff "$USERS" --sessions-file "$OUT/sessions.json"
 
 echo "==> Starting gunicorn on 127.0.0.1:$PORT (log: $OUT/server.log)"
 setsid "$BIN/gunicorn" keyflow.wsgi:application --bind "127.0.0.1:$PORT" --workers 2 --threads 8 \

@@ -1,4 +1,4 @@
-"""Locust: staff of the load setting (manage.py load_scale) working their inboxes. Run by scripts/load.sh.
+"""Locust: staff of the load setting (scripts/load_scale.py) working their inboxes. Run by scripts/load.sh.
 
 Each simulated member of staff starts signed in (or logs in, with LOAD_LOGIN=1), then loops: open the inbox, open a task (its page and its API detail),
 and either complete it with valid data built from the form's own description, or (managers, now and then)
@@ -19,7 +19,8 @@ from locust import HttpUser, between, task
 PASSWORD = os.environ.get("LOAD_PASSWORD", "keyflow-load")
 STAFF = int(os.environ.get("LOAD_STAFF", "50"))
 _usernames = itertools.cycle(f"load{n:02d}" for n in range(1, STAFF + 1))
-# Sessions made by `load_scale --sessions-file` (staff already signed in); LOAD_LOGIN=1 logs in through the form.
+# Sessions made by `scripts/load_scale.py --sessions-file` (staff already signed in); LOAD_LOGIN=1 logs in
+# through the form.
 _sessions_file = os.environ.get("LOAD_SESSIONS", "")
 SESSIONS = {} if os.environ.get("LOAD_LOGIN") == "1" or not _sessions_file else json.load(open(_sessions_file))
 

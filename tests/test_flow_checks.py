@@ -20,3 +20,9 @@ def test_the_check_flags_a_flow_without_row_locking_and_an_open_human_node():
                                instance=SimpleNamespace(nodes=lambda: [open_node]))
     ids = [p.id for p in flow_problems([unlocked])]
     assert ids == ["keyflow.E001", "keyflow.E002"]
+
+
+def test_the_probe_flow_the_tests_and_the_bench_drive_passes_the_same_checks():
+    from .probe.flows import ProbeFlow
+
+    assert flow_problems([ProbeFlow]) == []

@@ -172,20 +172,20 @@ def test_a_childs_new_name_and_room_reach_their_inbox_rows(client, setting, room
 
 
 def _inbox_by_the_orm(user, **filters):
-    """What the inbox must list, built with the ORM on every call: the reference for the compiled query."""
-    from django.db.models import Q
+    """What the inbox must list, built with the ORM on every call: the reference for the hand-written SQL."""
+    from django.db.models import F, Q
 
-    from workflows.inbox import INBOX_COLUMNS, INBOX_ORDER, claimable_roles
+    from workflows.inbox import INBOX_COLUMNS, claimable_roles
     from workflows.models import InboxEntry
 
     staff = user.staff
     roles = claimable_roles(staff)
     scope = Q(owner_id=user.pk) | Q(owner__isnull=True, role__in=roles) if roles else Q(owner_id=user.pk)
     return list(InboxEntry.objects.filter(scope, is_open=True, setting_id=staff.setting_id, **filters)
-                .order_by(*INBOX_ORDER).values(*INBOX_COLUMNS))
+                .order_by(F("priority").desc(), F("due_at").asc(nulls_last=True), "task_id").values(*INBOX_COLUMNS))
 
 
-def test_the_compiled_inbox_query_lists_what_the_orm_would_for_every_user_filter_and_slice(
+def test_the_inbox_sql_lists_what_the_orm_would_for_every_user_filter_and_slice(
         setting, room, manager, key_person, other_key_person):
     from workflows.inbox import InboxFilter, inbox_entries
 

@@ -20,8 +20,6 @@ PRIVATE_NAMES = frozenset({
     "klass_info", "get_related_populators", "RelatedPopulator", "alias_refcount", "alias_map", "get_compiler",
     "get_converters", "apply_converters", "results_iter", "execute_sql",
 })
-# Replaced by another change of issue 14 (plain SQL through public APIs); until then it is the one offender.
-COMPILED = "workflows/compiled.py"
 
 
 def private_uses(source: str) -> list[str]:
@@ -56,13 +54,7 @@ def offenders(paths) -> dict[str, list[str]]:
 
 
 def test_no_product_module_uses_djangos_private_query_internals():
-    assert offenders(p for p in product_modules() if str(p.relative_to(ROOT)) != COMPILED) == {}
-
-
-@pytest.mark.xfail(strict=True, reason=f"{COMPILED} leans on Django's compiler (klass_info, get_related_populators, "
-                                       "alias_refcount) until it is replaced; then drop this mark and COMPILED")
-def test_the_compiled_queries_use_no_private_query_internals():
-    assert offenders(p for p in product_modules() if str(p.relative_to(ROOT)) == COMPILED) == {}
+    assert offenders(product_modules()) == {}
 
 
 @pytest.mark.parametrize("source, found", [

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from notifications import reminders_sweep, services
+from notifications import services
 from notifications.models import Channel, EmailPreference, Kind, Notification, NotificationPolicy
-from notifications.sweeps import digests_sweep, escalations_sweep, lifecycle_sweep
+from notifications.sweeps import digests_sweep, escalations_sweep, lifecycle_sweep, reminders_sweep
 from processes import deadlines
 from processes import services as domain
 from processes.models import AssignmentRole

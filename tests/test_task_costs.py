@@ -16,10 +16,10 @@ from processes.models import AssignmentRole, AuditEvent
 from workflows.base import process_start
 from workflows import services as wf
 from workflows.models import OPEN, InboxEntry
-from workflows.probe import ProbeFlow
 
 from .factories import ChildFactory
 from .flowkit import allocate, complete, introduce, open_tasks, register, the_task
+from .probe.flows import ProbeFlow
 
 
 def _probe_for(child, manager, key_person, other_key_person):

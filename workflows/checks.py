@@ -15,11 +15,10 @@ from .nodes import HumanTask
 def keyflow_flows() -> list[type]:
     from .allocation import AllocationFlow
     from .introduction import IntroductionFlow
-    from .probe import ProbeFlow
     from .sen import SenFlow
     from .settling import SettlingFlow
 
-    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow, ProbeFlow]
+    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow]
 
 
 def flow_problems(flow_classes) -> list[checks.CheckMessage]:

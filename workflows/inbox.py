@@ -3,7 +3,8 @@
 One query for the rows whatever their number, one for the count, both on InboxEntry alone: everything the page
 shows is copied on the row (workflows.models), so each side of the OR is a range of a partial index
 (InboxEntry.Meta.indexes) and nothing is joined. Rows come back as plain values, not model instances: at 50
-a page the instances would cost more than the query.
+a page the instances would cost more than the query. The SQL is written by hand (`_inbox_sql`) for the same
+reason: building the queryset took longer in Python than the database takes to answer it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import F, Q
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from processes.access import staff_of
 
-from .compiled import CompiledQuery
 from .models import InboxEntry, ProcessKind, TaskRole, node_title
 
 
@@ -47,12 +47,10 @@ def inbox_entries(user, filters: InboxFilter | None = None) -> InboxQuery:
     """
     staff = staff_of(user)
     if staff is None:
-        return InboxQuery((), {})
+        return InboxQuery(None)
     filters = filters or InboxFilter()
-    chosen = {"child_id": filters.child_id, "kind": filters.kind, "room_id": filters.room_id}
-    chosen = {name: value for name, value in chosen.items() if value}
-    return InboxQuery((tuple(claimable_roles(staff)),), {"owner_id": user.pk, "setting_id": staff.setting_id,
-                                                         **chosen})
+    return InboxQuery(_inbox_where(claimable_roles(staff), owner_id=user.pk, setting_id=staff.setting_id,
+                                   filters=filters))
 
 
 # What the inbox page and the API show, and no more: all of it on the inbox row itself.
@@ -60,18 +58,58 @@ INBOX_COLUMNS = ("task_id", "process_id", "flow_task", "kind", "role", "child_id
                  "due_at", "owner_id")
 
 # Approvals first, then soonest due (undated last), then oldest task: the order of both partial indexes.
-INBOX_ORDER = (F("priority").desc(), F("due_at").asc(nulls_last=True), "task_id")
+INBOX_ORDER = "priority DESC, due_at ASC NULLS LAST, task_id ASC"
 
 
-def _open_in_inbox_order(roles: tuple[str, ...], *, owner_id, setting_id, **filters):
-    mine = Q(owner_id=owner_id)
-    scope = mine | Q(owner__isnull=True, role__in=roles) if roles else mine
-    return (InboxEntry.objects.filter(scope, is_open=True, setting_id=setting_id, **filters)
-            .order_by(*INBOX_ORDER).values(*INBOX_COLUMNS))
+def _inbox_where(roles: list[str], *, owner_id: int, setting_id: int, filters: InboxFilter) -> tuple[str, list]:
+    """The WHERE clause of one user's inbox and its parameters: their own open tasks, and the unowned ones a
+    role of theirs may claim, in their setting, narrowed by the filters that are set.
+
+    `is_open` and `owner_id IS NULL` are written as the partial indexes' conditions are
+    (InboxEntry.Meta.indexes), so that PostgreSQL sees each side of the OR is a range of one of them.
+    """
+    if roles:
+        scope = f"(owner_id = %s OR (owner_id IS NULL AND role IN ({', '.join(['%s'] * len(roles))})))"
+    else:
+        scope = "owner_id = %s"
+    where, params = [scope, "is_open", "setting_id = %s"], [owner_id, *map(str, roles), setting_id]
+    for column, value in (("child_id", filters.child_id), ("kind", filters.kind), ("room_id", filters.room_id)):
+        if value:
+            where.append(f"{column} = %s")
+            params.append(value)
+    return " AND ".join(where), params
 
 
-# Compiled once per shape (which roles may claim, which filters are set): see workflows.compiled.
-_INBOX = CompiledQuery(InboxEntry, _open_in_inbox_order)
+def _inbox_rows(where: str, params: list, limit: int | None, offset: int) -> list[dict]:
+    """One page of the inbox, in inbox order, each row a dict of INBOX_COLUMNS as the ORM's values() gives it.
+
+    Written as SQL because the inbox is the page every member of staff opens all day: the ORM's queryset cost
+    more to build and compile than PostgreSQL takes to run it (scripts/bench.py). The text depends only on
+    which filters are set and which roles may claim, so PostgreSQL prepares it once per connection
+    (KEYFLOW_DB_PREPARED). tests/test_inbox.py compares it with the queryset it stands for.
+    """
+    # No limit: NULL on PostgreSQL; SQLite takes no OFFSET without a LIMIT, and -1 is none there.
+    no_limit = -1 if connection.vendor == "sqlite" else None
+    sql = (f"SELECT {', '.join(INBOX_COLUMNS)} FROM workflows_inboxentry WHERE {where} "
+           f"ORDER BY {INBOX_ORDER} LIMIT %s OFFSET %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, no_limit if limit is None else limit, offset])
+        rows = cursor.fetchall()
+    flow_task = InboxEntry._meta.get_field("flow_task")
+    found = []
+    for values in rows:
+        row = dict(zip(INBOX_COLUMNS, values))
+        row["flow_task"] = flow_task.from_db_value(row["flow_task"], None, connection)  # the node, as the ORM
+        if row["due_at"] is not None and row["due_at"].tzinfo is None:  # SQLite keeps datetimes as naive UTC
+            row["due_at"] = row["due_at"].replace(tzinfo=dt.timezone.utc)
+        found.append(row)
+    return found
+
+
+def _inbox_count(where: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM workflows_inboxentry WHERE {where}", params)
+        return cursor.fetchone()[0]
 
 
 class InboxQuery:
@@ -80,22 +118,16 @@ class InboxQuery:
 
     ordered = True  # Paginator warns about unordered lists
 
-    def __init__(self, shape: tuple, values: dict):
-        self._shape = shape
-        self._values = values  # empty: not staff, an empty inbox
-
-    def sql_with_params(self, limit: int | None = None, offset: int = 0) -> tuple[str, list]:
-        """The rows' SQL and its parameters (for EXPLAIN)."""
-        return _INBOX.sql_with_params(shape=self._shape, limit=limit, offset=offset, **self._values)
+    def __init__(self, where: tuple[str, list] | None):
+        self._where = where  # None: not staff, an empty inbox
 
     def _rows(self, limit: int | None = None, offset: int = 0) -> list[dict]:
-        if not self._values or limit == 0:
+        if self._where is None or limit == 0:
             return []
-        rows = _INBOX.rows(shape=self._shape, limit=limit, offset=offset, **self._values)
-        return [dict(zip(INBOX_COLUMNS, row)) for row in rows]
+        return _inbox_rows(*self._where, limit, offset)
 
     def count(self) -> int:
-        return _INBOX.count(shape=self._shape, **self._values) if self._values else 0
+        return _inbox_count(*self._where) if self._where is not None else 0
 
     def __getitem__(self, index):
         if isinstance(index, slice):

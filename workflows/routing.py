@@ -9,60 +9,80 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from processes.models import AssignmentRole, KeyPersonAssignment, StaffAbsence
 
-from .compiled import CompiledQuery
+from .rows import Columns
 
 
-def _acting(primary, secondary, absent: bool):
+def _acting(primary_user, secondary_user, absent: bool):
     """The key person, or the secondary while the key person is absent (the rule, in one place).
 
     Someone whose account is closed (they left the setting) acts for nobody: their tasks would wait in an inbox
     no one can open. With neither able to act, nobody: the task waits unowned for the manager to take.
     """
-    primary_user = primary.user if primary is not None and primary.user.is_active else None
-    secondary_user = secondary.user if secondary is not None and secondary.user.is_active else None
+    primary_user = primary_user if primary_user is not None and primary_user.is_active else None
+    secondary_user = secondary_user if secondary_user is not None and secondary_user.is_active else None
     if primary_user is None or (absent and secondary_user is not None):
         return secondary_user
     return primary_user
 
 
-# Enough of the assignment, staff and user rows to name who acts; tasks are created with this user as owner.
-# With the user's e-mail choice: the new task's notice reads it (notifications.services.for_staff), and it
-# comes cheaper in this statement than in one of its own.
-ACTING_COLUMNS = ("role", "staff__user__username", "staff__user__first_name", "staff__user__last_name",
-                  "staff__user__email", "staff__user__is_active", "staff__user__notification_preference__email")
+User = get_user_model()
+# Enough of the user to be a task's owner and be named in its notice; the rest loads if ever read.
+USER = Columns(User, "u", ("id", "username", "first_name", "last_name", "email", "is_active"))
+# With the user's e-mail choice: the new task's notice reads it (notifications.services.email_preference_of),
+# and it comes cheaper in this statement than in one of its own. The model is the one behind the user's
+# `notification_preference` relation, so routing names no module of the notifications app.
+PREFERENCE_RELATION = User._meta.get_field("notification_preference")
+PREFERENCE = Columns(PREFERENCE_RELATION.related_model, "pref", ("id", "user", "email"))
+
+# The child's current key person and secondary, each with whether they are away on the day asked about.
+ACTING_FOR_CHILD = f"""
+    SELECT a.role,
+           EXISTS (SELECT 1 FROM processes_staffabsence away
+                    WHERE away.staff_id = a.staff_id AND away.starts_on <= %s AND away.ends_on >= %s) AS away,
+           {USER.sql}, {PREFERENCE.sql}
+      FROM processes_keypersonassignment a
+      JOIN processes_staff staff ON staff.id = a.staff_id
+      JOIN auth_user u ON u.id = staff.user_id
+      LEFT JOIN notifications_notificationpreference pref ON pref.user_id = u.id
+     WHERE a.child_id = %s AND a.ends_on IS NULL"""
 
 
-# Whether the holder of an assignment is away on a day. Written out because the ORM's Exists(OuterRef(...))
-# took longer to build than the whole query takes to run, on a path every new task passes.
-AWAY_ON = (f"EXISTS (SELECT 1 FROM {StaffAbsence._meta.db_table} away WHERE away.staff_id = "
-           f"{KeyPersonAssignment._meta.db_table}.staff_id AND away.starts_on <= %s AND away.ends_on >= %s)")
+def current_key_persons(*, child_id: int, on: dt.date) -> dict[str, tuple]:
+    """{role: (user, away on `on`)} of the child's current assignments, in one statement.
 
-
-def _current_assignments(*, child_id: int, on: dt.date):
-    return (KeyPersonAssignment.objects.current().filter(child_id=child_id).order_by()
-            .select_related("staff__user__notification_preference").only(*ACTING_COLUMNS)
-            .annotate(away=RawSQL(AWAY_ON, (on, on), output_field=BooleanField())))
-
-
-# Compiled once (workflows.compiled): every new key-person task asks.
-_CURRENT_ASSIGNMENTS = CompiledQuery(KeyPersonAssignment, _current_assignments)
+    Written as SQL by hand because every new key-person task asks it: through the ORM, building the queryset
+    (select_related over four tables, only(), an Exists annotation) took longer in Python than the database
+    takes to answer (scripts/bench.py). tests/test_hot_reads.py compares it with that queryset. Each user comes
+    with their e-mail choice loaded; a user who never chose has no row and reads as the default choice, as
+    email_preference_of reads a missing row, without a query.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(ACTING_FOR_CHILD, [on, on, child_id])
+        rows = cursor.fetchall()
+    current = {}
+    for role, away, *rest in rows:
+        values = iter(rest)
+        user = USER.load(values, connection)
+        # No row: an unsaved preference with the model's defaults, so reading it sends no query.
+        user.notification_preference = (PREFERENCE.load(values, connection)
+                                        or PREFERENCE_RELATION.related_model())
+        current[role] = (user, bool(away))
+    return current
 
 
 def key_person_user_for(child_id: int, on: dt.date | None = None):
-    """The user who acts as the child's key person on `on`: the key person, or the secondary while absent.
-
-    One query: the current assignments, each with whether its holder is absent that day.
-    """
-    current = {a.role: a for a in _CURRENT_ASSIGNMENTS.instances(child_id=child_id, on=on or timezone.localdate())}
-    primary, secondary = current.get(AssignmentRole.PRIMARY), current.get(AssignmentRole.SECONDARY)
-    return _acting(primary and primary.staff, secondary and secondary.staff, bool(primary and primary.away))
+    """The user who acts as the child's key person on `on`: the key person, or the secondary while absent."""
+    current = current_key_persons(child_id=child_id, on=on or timezone.localdate())
+    primary, away = current.get(AssignmentRole.PRIMARY, (None, False))
+    secondary, _ = current.get(AssignmentRole.SECONDARY, (None, False))
+    return _acting(primary, secondary, away)
 
 
 def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, child_ids=None) -> int:
@@ -97,7 +117,7 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
         roles = current.get(entry.child_id, {})
         primary, secondary = roles.get(AssignmentRole.PRIMARY), roles.get(AssignmentRole.SECONDARY)
         absent = primary is not None and any(s <= day <= e for s, e in absences.get(primary.pk, ()))
-        wanted = _acting(primary, secondary, absent)
+        wanted = _acting(primary and primary.user, secondary and secondary.user, absent)
         if wanted is None or entry.task.owner_id == wanted.pk:
             continue
         task = _task_owner_move(entry, owner=wanted, action="reroute", summary=lambda task, previous:

@@ -20,7 +20,7 @@ from processes.errors import Conflict, NotPermitted, RuleViolation
 from processes.services import audit_record
 
 from .audit import audit_refusals
-from .compiled import CompiledQuery
+from .locking import task_read_locked
 from .models import OPEN, ChildProcess
 from .nodes import HumanTask
 
@@ -81,18 +81,9 @@ def lock_not_obtained(exc: BaseException) -> bool:
     return "database is locked" in str(exc) or "database table is locked" in str(exc)
 
 
-def _task_under_lock(*, task_id: int, process_id: int):
-    return (Task.objects.select_related("process__childprocess__child__room").select_for_update(of=("process", "self"))
-            .filter(pk=task_id, process_id=process_id).order_by())
-
-
-# Compiled once (workflows.compiled): every step, claim and release starts here.
-_TASK_UNDER_LOCK = CompiledQuery(Task, _task_under_lock, for_write=True)
-
-
 @contextmanager
 def _locked(process_id: int, task_id: int):
-    """Lock the process row and the task row, and read both, in one statement.
+    """Lock the process row and the task row, and read both, in one statement (workflows.locking).
 
     The process row is the lock of viewflow's select_for_update_lock (the flows' lock_impl), so this excludes
     every other flow operation on the process; it is taken directly because the process id is known and the
@@ -105,8 +96,7 @@ def _locked(process_id: int, task_id: int):
     """
     try:
         with transaction.atomic():
-            found = _TASK_UNDER_LOCK.instances(task_id=task_id, process_id=process_id)
-            task = found[0] if found else None
+            task = task_read_locked(task_id=task_id, process_id=process_id)
             if task is None or not isinstance(task.flow_task, HumanTask):
                 raise NotPermitted("There is no such task.")
             yield _Locked(task)

@@ -1,8 +1,8 @@
 """A one-step flow that repeats itself and does nothing else: the engine's own cost per step.
 
-The benchmark (scripts/bench.py) and the query-count tests complete its step to measure what a task
-completion costs in Keyflow apart from any domain work: lock, read, finish the task, create the next one with
-its owner and inbox row, audit. Real steps add their own records on top. It is never started by the app.
+The benchmark (scripts/bench.py) and the query-count tests (tests/test_task_costs.py) complete its step to
+measure what a task completion costs in Keyflow apart from any domain work: lock, read, finish the task, create
+the next one with its owner and inbox row, audit. Real steps add their own records on top.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from django import forms
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from .base import ChildFlowMixin
-from .models import ChildProcess, TaskRole
-from .nodes import HumanTask
+from workflows.base import ChildFlowMixin
+from workflows.models import ChildProcess, TaskRole
+from workflows.nodes import HumanTask
 
 
 class ProbeForm(forms.Form):
