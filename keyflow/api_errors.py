@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -14,3 +16,11 @@ def exception_handler(exc, context):
             body["field"] = exc.field
         return Response(body, status=exc.status_code)
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception=None):
+    """A 404 under /api/ is JSON, like every other answer of the API (a path no route matches, e.g.
+    /api/children/abc/sen/); elsewhere it is the site's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

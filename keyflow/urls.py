@@ -11,3 +11,5 @@ urlpatterns = [
     path("", include("processes.urls")),
     path("", include("notifications.urls")),
 ]
+
+handler404 = "keyflow.api_errors.not_found"

@@ -6,14 +6,14 @@ message and status (keyflow.api_errors). The SEN steps themselves go through the
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from .access import child_for, sen_child_for
 from .api_input import TEXT_MAX, DbId, api_ids, api_valid
+from .api_schema import ERRORS
 from .errors import RuleViolation
 from .models import ConsentMethod, ConsentPurpose, ConsentStatus, Guardian, LearningArea
 from .sen_record import sen_concerns_of
@@ -58,7 +58,24 @@ def _concern_json(concern) -> dict:
     }
 
 
-@extend_schema(request=ConcernIn, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT},
+CONCERN = inline_serializer("SenConcern", {
+    "id": serializers.IntegerField(), "status": serializers.CharField(),
+    "areas": serializers.ListField(child=serializers.CharField()), "observed": serializers.CharField(),
+    "since": serializers.DateField(), "raised_at": serializers.DateTimeField(),
+    **{name: serializers.ListField(child=serializers.DictField())
+       for name in ("conversations", "observations", "decisions", "referrals", "plans")},
+})
+SEN_RECORD = inline_serializer("SenRecord", {
+    "child_id": serializers.IntegerField(), "child": serializers.CharField(), "concerns": serializers.ListField(
+        child=CONCERN),
+})
+CONSENT = inline_serializer("ConsentRecorded", {
+    "id": serializers.IntegerField(), "purpose": serializers.CharField(), "recipient": serializers.CharField(),
+    "status": serializers.CharField(),
+})
+
+
+@extend_schema(request=ConcernIn, responses={200: SEN_RECORD, 201: CONCERN, **ERRORS},
                summary="A child's SEN record (GET), or raise a concern about them (POST).")
 @api_view(["GET", "POST"])
 def sen_concerns(request, pk: int):
@@ -73,7 +90,7 @@ def sen_concerns(request, pk: int):
     return Response(_concern_json(concern), status=201)
 
 
-@extend_schema(request=ConsentIn, responses={201: OpenApiTypes.OBJECT},
+@extend_schema(request=ConsentIn, responses={201: CONSENT, **ERRORS},
                summary="Record a parent's consent decision: granted, declined or withdrawn.")
 @api_view(["POST"])
 def consents(request, pk: int):
