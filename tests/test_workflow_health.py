@@ -56,7 +56,7 @@ def test_a_process_whose_next_step_nobody_active_may_take_is_stuck_until_someone
         setting, room, manager, key_person, other_key_person, senco):
     from .factories import StaffFactory
 
-    child, sen = _senco_task_with_no_senco(setting, room, manager, key_person, other_key_person, senco)
+    _, sen = _senco_task_with_no_senco(setting, room, manager, key_person, other_key_person, senco)
     assert list(stuck_processes(setting_id=setting.pk)) == [sen]
     assert workflow_anomalies()["stuck_processes"] == [sen.pk]
 
@@ -102,7 +102,7 @@ def test_the_command_and_the_dashboard_report_a_stuck_process(
     from django.core.management import CommandError, call_command
     from django.urls import reverse
 
-    child, sen = _senco_task_with_no_senco(setting, room, manager, key_person, other_key_person, senco)
+    _, sen = _senco_task_with_no_senco(setting, room, manager, key_person, other_key_person, senco)
     with pytest.raises(CommandError):
         call_command("workflow_health", stdout=io.StringIO())
     client.force_login(manager.user)

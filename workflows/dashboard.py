@@ -13,7 +13,13 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from processes import deadlines
-from processes.models import AssignmentRole, Child, KeyPersonAssignment, LifecycleState, Staff
+from processes.models import (
+    AssignmentRole,
+    Child,
+    KeyPersonAssignment,
+    LifecycleState,
+    Staff,
+)
 from processes.models.children import ATTENDING
 
 from .health import stuck_processes
