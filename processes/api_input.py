@@ -69,8 +69,6 @@ class FormValue(serializers.Field):
 class FormData(serializers.DictField):
     """A task's form data: an object of FormValue, absent (null) values dropped."""
 
-    child = FormValue()
-
     def __init__(self, **kwargs) -> None:
         super().__init__(child=FormValue(), **kwargs)
 
@@ -128,5 +126,6 @@ def api_ids(request, *, record_type: str, record_id, what: str, **ids) -> None:
         except serializers.ValidationError:
             shown = str(record_id)[:40]
             audit_attempt(user=request.user, action="read" if request.method in ("GET", "HEAD") else "write",
-                          record_type=record_type, record_id=shown, summary=f"Tried to open {what} #{shown}: no such record")
+                          record_type=record_type, record_id=shown,
+                          summary=f"Tried to open {what} #{shown}: no such record")
             raise Http404(f"No such {what}.") from None
