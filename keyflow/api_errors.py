@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import logging
+
+from django.db import DataError
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import exception_handler as drf_exception_handler, set_rollback
 
 from processes.errors import RuleViolation
 
@@ -15,6 +18,12 @@ def exception_handler(exc, context):
         if exc.field:
             body["field"] = exc.field
         return Response(body, status=exc.status_code)
+    if isinstance(exc, (DataError, OverflowError)):
+        # The serializers (processes.api_input) should have refused it: a value the database cannot store is
+        # still the client's input, so a 400 with nothing written, and a warning to find the missing check.
+        logging.getLogger(__name__).warning("Input the API's serializers let through", exc_info=exc)
+        set_rollback()
+        return Response({"detail": "A value is out of range or not allowed. Nothing was changed."}, status=400)
     return drf_exception_handler(exc, context)
 
 

@@ -123,3 +123,19 @@ def test_the_task_list_filters_by_process_child_and_room(api, setting, room, man
 def test_the_inbox_page_ignores_a_nul_byte_in_a_filter(api, manager):
     api.force_login(manager.user)
     assert api.get(reverse("inbox"), {"process": "\x00", "child": "\x00"}).status_code == 200
+
+
+def test_a_value_the_database_refuses_is_still_a_400_with_nothing_written(api, setting, room, manager,
+                                                                          monkeypatch):
+    from django.db import DataError
+
+    from workflows import api as task_api
+
+    def refused(**kwargs):
+        raise DataError("value too long for type character varying(200)")
+
+    task = the_task(register(setting=setting, room=room, manager=manager), "allocate")
+    monkeypatch.setattr(task_api.services, "task_claim", refused)
+    api.force_login(manager.user)
+    response = api.post(reverse("api-task-claim", args=[task.process_id, task.pk]))
+    assert response.status_code == 400 and "Nothing was changed" in response.json()["detail"]
