@@ -12,8 +12,9 @@ from __future__ import annotations
 from django.db import transaction
 from viewflow.workflow.models import Task
 
-from processes.models import Consent, ConsentStatus, consent_recipient_key
+from processes.models import Consent, ConsentStatus
 from processes.services import audit_record
+from processes.services.consent import consent_recipient_matches
 
 from .models import OPEN, ChildProcess
 from .nodes import HumanTask
@@ -22,9 +23,8 @@ from .nodes import HumanTask
 def _needs(task: Task, process: ChildProcess, consent: Consent) -> bool:
     node = task.flow_task
     needed = node.consent_needed(process) if isinstance(node, HumanTask) else None
-    # The key stored with the consent, the one consent_latest's query matched: the gate and the query agree.
-    return (bool(needed) and needed[0] == consent.purpose
-            and consent.recipient_key == consent_recipient_key(needed[1]))
+    # The same key as consent_latest's query (processes.models.consent_recipient_key): gate and query agree.
+    return bool(needed) and needed[0] == consent.purpose and consent_recipient_matches(needed[1], consent.recipient)
 
 
 def _who(consent: Consent) -> str:

@@ -25,6 +25,11 @@ def _normalise_recipient(recipient: str) -> str:
     return " ".join(recipient.split())
 
 
+def consent_recipient_matches(a: str, b: str) -> bool:
+    """The rule consent_latest applies: the same recipient key (processes.models.consent_recipient_key)."""
+    return consent_recipient_key(a) == consent_recipient_key(b)
+
+
 def consent_latest(*, child: Child, purpose: str, recipient: str = "") -> Consent | None:
     # Staff type the recipient each time: "speech and language therapy" is the same service as
     # "Speech and Language Therapy", so a withdrawal must not miss the grant over capitals, spaces or script.
