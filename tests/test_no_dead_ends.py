@@ -19,7 +19,7 @@ import datetime as dt
 import pytest
 from django import forms
 from django.utils import timezone
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from processes.errors import Conflict, NotPermitted, RuleViolation
@@ -87,13 +87,6 @@ def _who_acts(task, people) -> object:
     return people[task.inbox.role]
 
 
-def _known_ehc_dead_end(task, refusal: RuleViolation) -> bool:
-    """The one dead end known when these walks were written (issue 15, fixed with the SEN flow's restructure):
-    after the local authority declined to assess, a review may still ask for an EHC needs assessment, whose
-    task then always refuses. Nothing else is excused."""
-    return task.flow_task.name == "ehc_request" and "already" in refusal.message
-
-
 def _check(child) -> None:
     stuck = list(stuck_processes(child_id=child.pk))
     assert not stuck, f"nobody can move on: {stuck}"
@@ -120,7 +113,6 @@ def _complete_one(draw, child, kinds, people, log) -> bool:
     except (Conflict, NotPermitted) as exc:
         raise AssertionError(f"{task.flow_task.name} could not be completed by {by}: {exc.message}") from None
     except RuleViolation as exc:
-        assume(not _known_ehc_dead_end(task, exc))
         consent_missing = "consent" in exc.message and "not in force" in exc.message
         assert consent_missing, f"{task.flow_task.name} refused valid data {data}: {exc.message}  after {log}"
         log.append(f"{task.flow_task.name}: waits for consent")

@@ -18,7 +18,7 @@ def fill_recipient_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("processes", "0005_retention"),
+        ("processes", "0006_sen_repeat_ehc_request"),
     ]
 
     operations = [
