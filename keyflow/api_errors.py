@@ -4,7 +4,7 @@ import logging
 
 from django.db import DataError
 from django.http import JsonResponse
-from django.views.defaults import page_not_found
+from django.views.defaults import bad_request as page_bad_request, page_not_found
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler, set_rollback
 
@@ -33,3 +33,10 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """A request Django refuses before any view (a body past DATA_UPLOAD_MAX_MEMORY_SIZE): JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "The request is too large or malformed. Nothing was changed."}, status=400)
+    return page_bad_request(request, exception)

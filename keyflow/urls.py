@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("notifications.urls")),
 ]
 
+handler400 = "keyflow.api_errors.bad_request"
 handler404 = "keyflow.api_errors.not_found"

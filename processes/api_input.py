@@ -26,9 +26,14 @@ class DbId(serializers.IntegerField):
 
 
 SCALAR = {"oneOf": [{"type": "string", "maxLength": TEXT_MAX}, {"type": "number"}, {"type": "boolean"}]}
+FORM_VALUE = {"oneOf": [*SCALAR["oneOf"], {"type": "array", "items": SCALAR}], "nullable": True}
+# The request body of a task's completion, as the OpenAPI schema gives it.
+FORM_DATA = {"type": "object", "maxProperties": FORM_FIELDS_MAX, "additionalProperties": FORM_VALUE,
+             "description": "The form's fields by name (see the task detail), as text, numbers, true/false or "
+                            "lists of these."}
 
 
-@extend_schema_field({"oneOf": [*SCALAR["oneOf"], {"type": "array", "items": SCALAR}], "nullable": True})
+@extend_schema_field(FORM_VALUE)
 class FormValue(serializers.Field):
     """One field of a task's form as JSON may give it: text, a number, true/false, null, or a list of these.
 

@@ -8,7 +8,7 @@ from rest_framework.decorators import api_view
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 
-from processes.api_input import DB_ID_MAX, DbId, FormData, api_ids, api_valid
+from processes.api_input import DB_ID_MAX, FORM_DATA, DbId, FormData, api_ids, api_valid
 from processes.api_schema import ERRORS, paginated
 
 from . import services
@@ -127,8 +127,7 @@ def task_release(request, process_id: int, task_id: int):
 
 
 @extend_schema(
-    request=FormData(help_text="The form's fields by name (see the task detail), as text, numbers, true/false "
-                               "or lists of these."),
+    request={"application/json": FORM_DATA},
     responses={200: TaskSerializer, **ERRORS},
     summary="Complete a task with its form's fields (see the task detail); the same validation as the page.",
 )
