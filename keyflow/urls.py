@@ -11,3 +11,6 @@ urlpatterns = [
     path("", include("processes.urls")),
     path("", include("notifications.urls")),
 ]
+
+handler400 = "keyflow.api_errors.bad_request"
+handler404 = "keyflow.api_errors.not_found"

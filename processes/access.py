@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from .ids import id_in_range
 from .models import Child, Staff
 
 
@@ -38,6 +39,8 @@ def children_visible_to(user) -> QuerySet[Child]:
 
 
 def child_for(user, pk: int) -> Child:
+    if not id_in_range(pk):
+        raise Http404("No such child.")
     try:
         return children_visible_to(user).get(pk=pk)
     except (Child.DoesNotExist, ValueError, TypeError):

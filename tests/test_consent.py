@@ -7,11 +7,13 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from django.utils import timezone
 
 from processes import services
 from processes.errors import NotPermitted, RuleViolation
-from processes.models import AuditEvent, Consent, ConsentMethod, ConsentPurpose, ConsentStatus
+from processes.models import AuditEvent, Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
 from processes.models.append_only import AppendOnlyError
 
 from .factories import ChildFactory, ChildGuardianFactory, GuardianFactory, StaffFactory, UserFactory
@@ -139,6 +141,46 @@ def test_a_recipient_written_differently_is_still_the_same_recipient(child, reco
     assert withdrawal.recipient == SALT  # kept in the spelling first recorded
     assert in_force(child, P.SHARE_PROFESSIONAL, SALT) is None
     assert in_force(child, P.SHARE_PROFESSIONAL, "SPEECH AND LANGUAGE THERAPY") is None
+
+
+# Names in other scripts and cases: "ß", Turkish dotted and dotless i, accents, as staff might type them.
+NAMES = ["dr ayşe kılıç, educational psychologist", "Straße-Klinik Logopädie", "İzmir çocuk merkezi",
+         "Chloé Dupont, orthophoniste", SALT]
+RETYPED = [str, str.upper, str.lower, str.casefold, str.title, lambda s: s.upper().replace("I", "İ"),
+           lambda s: "  " + s.replace(" ", "   ") + "\t"]
+SPELLING = st.sampled_from(RETYPED)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(NAMES), other=st.sampled_from(NAMES), granted_as=SPELLING, withdrawn_as=SPELLING,
+       asked_as=SPELLING)
+def test_any_spelling_of_a_recipient_withdraws_its_grant_and_no_other(
+        setting, room, parent, key_person, name, other, granted_as, withdrawn_as, asked_as):
+    child = ChildFactory(setting=setting, room=room)
+    ChildGuardianFactory(child=child, guardian=parent)
+
+    def record(status, recipient):
+        return services.consent_record(child=child, guardian=parent, purpose=P.SHARE_PROFESSIONAL, status=status,
+                                       method=ConsentMethod.EMAIL, recipient=recipient, by=key_person.user)
+
+    grant = record(ST.GRANTED, granted_as(name))
+    assert in_force(child, P.SHARE_PROFESSIONAL, asked_as(name)) == grant
+    if consent_recipient_key(other) != consent_recipient_key(name):
+        assert in_force(child, P.SHARE_PROFESSIONAL, asked_as(other)) is None
+        with pytest.raises(RuleViolation, match="no consent in force"):
+            record(ST.WITHDRAWN, withdrawn_as(other))
+    withdrawal = record(ST.WITHDRAWN, withdrawn_as(name))
+    assert withdrawal.recipient == grant.recipient and withdrawal.recipient_key == grant.recipient_key
+    assert in_force(child, P.SHARE_PROFESSIONAL, asked_as(name)) is None
+
+
+def test_accents_are_kept_apart_and_the_key_is_stored_with_the_consent(child, record):
+    grant = record(ST.GRANTED, P.SHARE_PROFESSIONAL, recipient="Chloé  Dupont")
+
+    assert grant.recipient_key == "chloé dupont"
+    assert Consent.objects.filter(recipient_key="chloé dupont").get() == grant
+    assert in_force(child, P.SHARE_PROFESSIONAL, "CHLOÉ DUPONT") == grant
+    assert in_force(child, P.SHARE_PROFESSIONAL, "Chloe Dupont") is None
 
 
 def test_a_recipient_is_ignored_for_purposes_that_are_not_about_sharing(child, record):
@@ -374,3 +416,22 @@ def test_audit_events_cannot_be_updated_or_deleted_in_bulk(audit_event):
         AuditEvent.objects.all().delete()
 
     assert AuditEvent.objects.get(pk=audit_event.pk).summary != "Nothing happened"
+
+
+def test_the_migration_gives_existing_consents_their_recipient_key(child, record):
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    grant = record(ST.GRANTED, P.SHARE_PROFESSIONAL, recipient="DR AYŞE KILIÇ")
+    with connection.cursor() as cursor:  # as a row written before the column existed
+        cursor.execute("UPDATE processes_consent SET recipient_key = ''")
+    migration = importlib.import_module("processes.migrations.0007_consent_recipient_key")
+
+    state = MigrationLoader(connection).project_state(("processes", "0007_consent_recipient_key"))
+
+    migration.fill_recipient_keys(state.apps, None)
+
+    assert Consent.objects.get(pk=grant.pk).recipient_key == "dr ayşe kiliç"
+    assert in_force(child, P.SHARE_PROFESSIONAL, "dr ayşe kılıç") == grant

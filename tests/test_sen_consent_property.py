@@ -21,14 +21,23 @@ pytestmark = pytest.mark.django_db
 GATED = {"observe": ConsentPurpose.SENCO_OBSERVATION, "refer": ConsentPurpose.SHARE_PROFESSIONAL,
          "track": ConsentPurpose.SHARE_PROFESSIONAL}
 
-STEPS = st.lists(st.sampled_from([
+# The professional, as staff type them each time: capitals, spaces, "ß", Turkish dotted and dotless i. Every
+# spelling names the same recipient (processes.models.consent_recipient_key).
+RECIPIENT = "Dr Ayşe Kılıç, Straße-Klinik (İzmir)"
+SPELLINGS = st.sampled_from([
+    RECIPIENT, RECIPIENT.upper(), RECIPIENT.lower(), RECIPIENT.casefold(), RECIPIENT.title(),
+    RECIPIENT.upper().replace("I", "İ"),  # upper case as a Turkish keyboard writes it
+    "  " + RECIPIENT.replace(" ", "   ") + " ",
+])
+
+STEPS = st.lists(st.tuples(st.sampled_from([
     "complete", "complete", "complete", "complete", "complete_other_branch",
     "grant_observation", "withdraw_observation", "decline_observation",
     "grant_sharing", "withdraw_sharing",
-]), min_size=1, max_size=25)
+]), SPELLINGS), min_size=1, max_size=25)
 
 
-def _data_for(task, child, branch: int) -> dict:
+def _data_for(task, child, branch: int, spelling: str) -> dict:
     """Valid data for whichever step is open; `branch` picks between the ways a step can go."""
     guardian = sk.guardian_of(child).pk
     today = str(sk.TODAY())
@@ -46,7 +55,7 @@ def _data_for(task, child, branch: int) -> dict:
         return {"reply": "done"}
     if name == "decide":
         return {"next": ["refer", "sen_support", "send_back", "monitor"][branch % 4], "reasons": "r",
-                "refer_to": sk.REFER_TO, "review_on": str(sk.TODAY().replace(year=sk.TODAY().year + 1)),
+                "refer_to": spelling, "review_on": str(sk.TODAY().replace(year=sk.TODAY().year + 1)),
                 "comment": "why?"}
     if name == "monitor_review":
         return {"held_on": today, "notes": "x"}
@@ -66,7 +75,7 @@ def _data_for(task, child, branch: int) -> dict:
 
 
 def _in_force(child, purpose) -> bool:
-    recipient = sk.REFER_TO if purpose == ConsentPurpose.SHARE_PROFESSIONAL else ""
+    recipient = RECIPIENT if purpose == ConsentPurpose.SHARE_PROFESSIONAL else ""
     return consent_in_force(child=child, purpose=purpose, recipient=recipient) is not None
 
 
@@ -76,8 +85,8 @@ def _check(child) -> None:
         assert purpose is None or _in_force(child, purpose), f"{task.flow_task.name} open without consent"
 
 
-def _set_consent(child, by, purpose, status) -> None:
-    recipient = sk.REFER_TO if purpose == ConsentPurpose.SHARE_PROFESSIONAL else ""
+def _set_consent(child, by, purpose, status, spelling: str) -> None:
+    recipient = spelling if purpose == ConsentPurpose.SHARE_PROFESSIONAL else ""
     latest = consent_latest(child=child, purpose=purpose, recipient=recipient)
     if status == ConsentStatus.WITHDRAWN and (latest is None or latest.status != ConsentStatus.GRANTED):
         return
@@ -101,7 +110,7 @@ def test_no_gated_step_is_open_or_done_without_consent(steps, setting, room, man
     services.key_person_assign(child=child, staff=key_person, role=AssignmentRole.PRIMARY, by=manager.user)
     sk.raise_concern(child, key_person.user)
     users = {"key_person": key_person.user, "senco": senco.user}
-    for number, step in enumerate(steps):
+    for number, (step, spelling) in enumerate(steps):
         if step.startswith("complete"):
             tasks = open_tasks(child)
             if not tasks:
@@ -111,7 +120,8 @@ def test_no_gated_step_is_open_or_done_without_consent(steps, setting, room, man
             consented = purpose is None or _in_force(child, purpose)
             before = SenObservation.objects.filter(concern__child=child).count()
             try:
-                complete(task, users[task.inbox.role], **_data_for(task, child, number if step == "complete" else 1))
+                complete(task, users[task.inbox.role], **_data_for(task, child, number if step == "complete" else 1,
+                                                                       spelling))
             except RuleViolation:
                 assert not consented or purpose is None
             else:
@@ -123,7 +133,7 @@ def test_no_gated_step_is_open_or_done_without_consent(steps, setting, room, man
             purpose = ConsentPurpose.SENCO_OBSERVATION if what == "observation" else ConsentPurpose.SHARE_PROFESSIONAL
             status = {"grant": ConsentStatus.GRANTED, "withdraw": ConsentStatus.WITHDRAWN,
                       "decline": ConsentStatus.DECLINED}[action]
-            _set_consent(child, key_person.user, purpose, status)
+            _set_consent(child, key_person.user, purpose, status, spelling)
         _check(child)
     # The process is never left with two open tasks, nor with more than one open SEN process.
     assert ChildProcess.objects.filter(child=child, kind=ProcessKind.SEN, open_kind__isnull=False).count() <= 1

@@ -170,6 +170,34 @@ def test_the_api_refuses_a_referral_step_when_consent_to_share_is_withdrawn(clie
     assert not child.sen_concerns.get().referrals.exists()
 
 
+def test_a_withdrawal_typed_in_other_capitals_stops_the_referral_and_a_new_grant_resumes_it(
+        client, concern, key_person, senco, guardian_link):
+    """Issue 15: SQL UPPER found the grant, Python's casefold said "another recipient" (Turkish dotless i), so
+    the withdrawal was recorded (201) while the referral task stayed open, never to be completed or resumed."""
+    child, granted_as = concern.child, "dr ayşe kılıç, educational psychologist"
+    sk.tell_parents(child, key_person.user)
+    sk.answer_consent(child, senco.user)
+    sk.observe(child, senco.user)
+    sk.record_consent(child, key_person.user, "granted", purpose=ConsentPurpose.SHARE_PROFESSIONAL,
+                      recipient=granted_as)
+    sk.decide(child, senco.user, "refer", refer_to="DR AYŞE KILIÇ, EDUCATIONAL PSYCHOLOGIST")
+    sk.meet(child, key_person.user)
+    task = the_task(child, "refer")
+    client.force_login(key_person.user)
+    consent = {"guardian": guardian_link.guardian.pk, "purpose": "share_professional", "method": "email",
+               "recipient": "Dr Ayşe Kılıç,  Educational Psychologist"}
+    withdrawn = client.post(reverse("api-consents", args=[child.pk]), {**consent, "status": "withdrawn"},
+                            content_type="application/json")
+    assert withdrawn.status_code == 201 and withdrawn.json()["recipient"] == granted_as
+    task.refresh_from_db()
+    assert task.status == "CANCELED" and open_tasks(child) == []
+    regranted = client.post(reverse("api-consents", args=[child.pk]), {**consent, "status": "granted"},
+                            content_type="application/json")
+    assert regranted.status_code == 201
+    sk.refer(child, senco.user)
+    assert child.sen_concerns.get().referrals.count() == 1
+
+
 def test_a_key_person_cannot_complete_the_sencos_observation_over_the_api(client, concern, key_person, senco):
     child = concern.child
     sk.tell_parents(child, key_person.user)

@@ -70,4 +70,15 @@ def test_the_openapi_schema_is_served(client, manager):
     assert any(p.endswith("/complete/") for p in paths)
 
 
+def test_the_schema_describes_the_task_list_as_a_page_with_its_filters(client, manager):
+    client.force_login(manager.user)
+    task_list = client.get(reverse("api-schema"), {"format": "json"}).json()["paths"]["/api/tasks/"]["get"]
+    assert {p["name"] for p in task_list["parameters"]} == {"child", "process", "room", "limit", "offset"}
+    page = task_list["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    components = client.get(reverse("api-schema"), {"format": "json"}).json()["components"]["schemas"]
+    assert set(components[page]["properties"]) == {"count", "next", "previous", "results"}
+    assert components[page]["properties"]["results"]["type"] == "array"
+    assert {"400", "401", "403", "404"} <= set(task_list["responses"])
+
+
 # Concurrent completions (eight at once, pages and API, PostgreSQL and SQLite): tests/test_one_completion.py

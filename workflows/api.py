@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
+
+from processes.api_input import DB_ID_MAX, FORM_DATA, DbId, FormData, api_ids, api_valid
+from processes.api_schema import ERRORS, paginated
 
 from . import services
 from .context import task_context
-from .inbox import InboxFilter, inbox_entries, inbox_row_of, inbox_rows
-from .views import _int, _visible_task, audit_task_read
+from .inbox import KIND_CHOICES, InboxFilter, inbox_entries, inbox_row_of, inbox_rows
+from .views import _visible_task, audit_task_read
 
 
 class TaskSerializer(serializers.Serializer):
@@ -44,31 +48,49 @@ def _field_description(field) -> dict:
     return out
 
 
+class TaskListQuery(serializers.Serializer):
+    child = DbId(required=False, help_text="Only this child's tasks.")
+    process = serializers.ChoiceField(choices=KIND_CHOICES, required=False, help_text="Only this kind of process.")
+    room = DbId(required=False, help_text="Only the tasks of children in this room.")
+    limit = serializers.IntegerField(min_value=1, max_value=500, required=False, help_text="Rows a page (50).")
+    offset = serializers.IntegerField(min_value=0, max_value=DB_ID_MAX, required=False,
+                                      help_text="Rows to skip.")
+
+
+def _task_ids(request, process_id: int, task_id: int) -> None:
+    api_ids(request, record_type="viewflow.Task", record_id=task_id, what="task",
+            process_id=process_id, task_id=task_id)
+
+
 @extend_schema(
-    parameters=[OpenApiParameter("child", int), OpenApiParameter("process", str), OpenApiParameter("room", int)],
-    responses=TaskSerializer(many=True),
+    parameters=[TaskListQuery],
+    responses={200: paginated("PaginatedTaskList", TaskSerializer), **ERRORS},
     summary="My inbox: tasks assigned to me and unassigned tasks I may claim, soonest due first.",
 )
 @api_view(["GET"])
 def task_list(request):
-    filters = InboxFilter(child_id=_int(request.query_params.get("child")),
-                          kind=request.query_params.get("process") or None,
-                          room_id=_int(request.query_params.get("room")))
-    from rest_framework.pagination import LimitOffsetPagination
-
+    query = api_valid(TaskListQuery, request.query_params)
+    filters = InboxFilter(child_id=query.get("child"), kind=query.get("process"), room_id=query.get("room"))
     paginator = LimitOffsetPagination()
     page = paginator.paginate_queryset(inbox_entries(request.user, filters), request)
     return paginator.get_paginated_response(TaskSerializer(inbox_rows(page, request.user), many=True).data)
 
 
 @extend_schema(
-    responses=inline_serializer("TaskDetail", {
-        "task": TaskSerializer(), "context": serializers.DictField(), "form": serializers.DictField(),
-    }),
+    responses={200: inline_serializer("TaskDetail", {
+        "task": TaskSerializer(),
+        "context": serializers.DictField(child=serializers.CharField()),
+        "history": inline_serializer("TaskHistory", {
+            "title": serializers.CharField(), "status": serializers.CharField(),
+            "by": serializers.CharField(allow_null=True), "finished": serializers.DateTimeField(allow_null=True),
+        }, many=True),
+        "form": serializers.DictField(child=serializers.DictField()),
+    }), **ERRORS},
     summary="One task: the child's context the step needs, the process so far, and the form's fields.",
 )
 @api_view(["GET"])
 def task_detail(request, process_id: int, task_id: int):
+    _task_ids(request, process_id, task_id)
     task = _visible_task(request, process_id, task_id)
     audit_task_read(request, task)
     context = task_context(task)
@@ -88,30 +110,34 @@ def _reply(task) -> Response:
     return Response(TaskSerializer(inbox_row_of(task.inbox)).data)
 
 
-@extend_schema(request=None, responses=TaskSerializer, summary="Take an unassigned task.")
+@extend_schema(request=None, responses={200: TaskSerializer, **ERRORS}, summary="Take an unassigned task.")
 @api_view(["POST"])
 def task_claim(request, process_id: int, task_id: int):
+    _task_ids(request, process_id, task_id)
     _visible_task(request, process_id, task_id)
     return _reply(services.task_claim(process_id=process_id, task_id=task_id, by=request.user))
 
 
-@extend_schema(request=None, responses=TaskSerializer, summary="Give a task back to its queue.")
+@extend_schema(request=None, responses={200: TaskSerializer, **ERRORS}, summary="Give a task back to its queue.")
 @api_view(["POST"])
 def task_release(request, process_id: int, task_id: int):
+    _task_ids(request, process_id, task_id)
     _visible_task(request, process_id, task_id)
     return _reply(services.task_release(process_id=process_id, task_id=task_id, by=request.user))
 
 
 @extend_schema(
-    request=inline_serializer("TaskCompletion", {"any_form_field": serializers.CharField(required=False)}),
-    responses=TaskSerializer,
+    request={"application/json": FORM_DATA},
+    responses={200: TaskSerializer, **ERRORS},
     summary="Complete a task with its form's fields (see the task detail); the same validation as the page.",
 )
 @api_view(["POST"])
 def task_complete(request, process_id: int, task_id: int):
+    _task_ids(request, process_id, task_id)
+    data = api_valid(FormData(), request.data, field="form")
     _visible_task(request, process_id, task_id)
     try:
-        task = services.task_complete(process_id=process_id, task_id=task_id, by=request.user, data=request.data)
+        task = services.task_complete(process_id=process_id, task_id=task_id, by=request.user, data=data)
     except services.FormInvalid as exc:
         return Response({"detail": exc.message, "errors": exc.errors}, status=400)
     return _reply(task)

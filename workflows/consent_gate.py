@@ -23,6 +23,7 @@ from .nodes import HumanTask
 def _needs(task: Task, process: ChildProcess, consent: Consent) -> bool:
     node = task.flow_task
     needed = node.consent_needed(process) if isinstance(node, HumanTask) else None
+    # The same key as consent_latest's query (processes.models.consent_recipient_key): gate and query agree.
     return bool(needed) and needed[0] == consent.purpose and consent_recipient_matches(needed[1], consent.recipient)
 
 

@@ -1,7 +1,7 @@
-"""The manager's dashboard: what in their setting needs them, in five queries whatever the setting's size.
+"""The manager's dashboard: what in their setting needs them, in six queries whatever the setting's size.
 
-Children without a key person or secondary, room moves in progress or due, overdue tasks with who holds them,
-and every key person's caseload against their maximum.
+Processes nobody can move on (workflows.health), children without a key person or secondary, room moves in
+progress or due, overdue tasks with who holds them, and every key person's caseload against their maximum.
 """
 
 from __future__ import annotations
@@ -13,16 +13,25 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from processes import deadlines
-from processes.models import AssignmentRole, Child, KeyPersonAssignment, LifecycleState, Staff
+from processes.models import (
+    AssignmentRole,
+    Child,
+    KeyPersonAssignment,
+    LifecycleState,
+    Staff,
+)
 from processes.models.children import ATTENDING
 
-from .models import InboxEntry, ProcessKind
+from .health import stuck_processes
+from .models import ChildProcess, InboxEntry, ProcessKind
 
 OVERDUE_SHOWN = 50
+STUCK_SHOWN = 50
 
 
 @dataclass
 class Dashboard:
+    stuck: list[ChildProcess] = field(default_factory=list)
     unallocated: list[Child] = field(default_factory=list)
     in_transition: list[Child] = field(default_factory=list)
     moves_due: list[Child] = field(default_factory=list)
@@ -67,7 +76,7 @@ def _caseloads(setting_id: int):
 
 def manager_dashboard(*, setting_id: int, today: dt.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
-    board = Dashboard()
+    board = Dashboard(stuck=list(stuck_processes(setting_id=setting_id)[:STUCK_SHOWN]))
     for child in _children(setting_id):
         if not (child.has_primary and child.has_secondary):
             board.unallocated.append(child)

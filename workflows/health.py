@@ -1,20 +1,66 @@
-"""What must never be left behind in the workflow tables, whatever ran before (a load test, an outage).
+"""What must never be left behind in the workflow tables, whatever ran before (a load test, an outage, a bug).
 
 - a duplicated step: two open human tasks of the same node for one process;
 - a stuck task: a human task left STARTED (a completion that never finished: completions start and finish
   in one transaction), or any task in ERROR;
-- a stuck process: an open process with no open human task, so nobody can ever move it on.
-Read in three queries whatever the number of rows.
+- a stuck process: an open process that nobody can move on. A process can move on when it has an open task
+  someone can complete (its owner is an active member of the setting's staff, or nobody has it and an active
+  member of staff may take it: workflows.nodes.HumanTask.may_claim), a timer that will fire (a SCHEDULED task),
+  or a step stopped because the parents withdrew their consent (workflows.consent_gate), which their
+  granting it again resumes.
+
+stuck_processes is the one rule: `manage.py workflow_health` reports what breaks it, the manager's dashboard
+shows it (one query whatever the number of processes), and the dead-end walks (tests/test_no_dead_ends.py)
+check it after every step of every flow.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from .models import OPEN, ChildProcess, InboxEntry
+from processes.models import Staff
+
+from .models import OPEN, ChildProcess, InboxEntry, TaskRole
+
+WAITING = ("NEW", "ASSIGNED")  # a person can act on it now
+
+# Who may take an unowned task of each role (HumanTask.may_claim): a manager may take a key person's task
+# when the child has nobody acting as key person.
+_CLAIMANTS = {TaskRole.MANAGER: Q(is_manager=True), TaskRole.KEY_PERSON: Q(is_manager=True),
+              TaskRole.SENCO: Q(is_senco=True)}
+
+
+def _claimant_in_setting(role: str) -> Exists:
+    return Exists(Staff.objects.filter(_CLAIMANTS[role], setting_id=OuterRef("setting_id"), user__is_active=True))
+
+
+def stuck_processes(*, setting_id: int | None = None, child_id: int | None = None) -> QuerySet[ChildProcess]:
+    """Open processes nobody can move on (see the module's docstring), oldest first, with their child. One query."""
+    waiting = InboxEntry.objects.filter(process_id=OuterRef("pk"), task__status__in=WAITING)
+    someone_holds_it = waiting.filter(task__owner__is_active=True, task__owner__staff__setting_id=OuterRef("setting_id"))
+    someone_may_take_it = (
+        waiting.filter(task__owner__isnull=True)
+        .alias(managers=_claimant_in_setting(TaskRole.MANAGER), sencos=_claimant_in_setting(TaskRole.SENCO))
+        .filter(Q(role__in=(TaskRole.MANAGER, TaskRole.KEY_PERSON), managers=True)
+                | Q(role=TaskRole.SENCO, sencos=True))
+    )
+    timer = Task.objects.filter(process_id=OuterRef("pk"), status=STATUS.SCHEDULED)
+    paused_for_consent = Task.objects.filter(process_id=OuterRef("pk"), status=STATUS.CANCELED,
+                                             data__has_key="paused_for").exclude(data__has_key="resumed_as")
+    processes = ChildProcess.objects.exclude(status__in=(PROCESS.DONE, PROCESS.CANCELED))
+    if setting_id is not None:
+        processes = processes.filter(setting_id=setting_id)
+    if child_id is not None:
+        processes = processes.filter(child_id=child_id)
+    return (
+        processes.filter(~Exists(someone_holds_it), ~Exists(someone_may_take_it), ~Exists(timer),
+                         ~Exists(paused_for_consent))
+        .select_related("child").order_by("created", "pk")
+    )
 
 
 def workflow_anomalies() -> dict[str, list]:
@@ -24,10 +70,8 @@ def workflow_anomalies() -> dict[str, list]:
     nodes = Counter((process_id, str(node)) for process_id, node, _, _ in open_human)
     started = [task_id for _, _, task_id, status in open_human if status == STATUS.STARTED]
     errored = list(Task.objects.filter(status=STATUS.ERROR).values_list("pk", flat=True))
-    with_open_task = {process_id for process_id, _, _, _ in open_human}
-    open_processes = ChildProcess.objects.exclude(status__in=(PROCESS.DONE, PROCESS.CANCELED))
     return {
         "duplicated_tasks": sorted(f"process {p}: {node} x{n}" for (p, node), n in nodes.items() if n > 1),
         "stuck_tasks": sorted(started + errored),
-        "stuck_processes": sorted(p for p in open_processes.values_list("pk", flat=True) if p not in with_open_task),
+        "stuck_processes": sorted(stuck_processes().values_list("pk", flat=True)),
     }

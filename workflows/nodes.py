@@ -141,7 +141,9 @@ class HumanTask(flow.View):
         return {
             TaskRole.MANAGER: staff.is_manager,
             TaskRole.SENCO: staff.is_senco,
-            TaskRole.KEY_PERSON: False,  # key-person tasks are assigned, never claimed from a queue
+            # A key person's task is assigned to them; it waits unowned only when the child has nobody acting as
+            # key person (workflows.routing), and then the manager may take it, as their inbox offers.
+            TaskRole.KEY_PERSON: staff.is_manager,
         }[self.role]
 
     # The services ask these of a task read under its lock with its process (workflows.services._locked): the

@@ -10,6 +10,7 @@ from viewflow.workflow.models import Task
 
 from processes.access import child_for, may_see_sen, staff_of
 from processes.errors import RuleViolation
+from processes.ids import id_in_range
 from processes.models import Room
 from processes.services import audit_attempt, audit_record, child_read
 
@@ -21,19 +22,22 @@ from .models import InboxEntry
 from .timeline import child_timeline
 
 
-def _int(value) -> int | None:
+def _id(value) -> int | None:
     try:
-        return int(value)
+        value = int(value)
     except (TypeError, ValueError):
         return None
+    return value if id_in_range(value) else None
+
+
+KINDS = {kind for kind, _ in KIND_CHOICES}
 
 
 def inbox(request):
-    filters = InboxFilter(
-        child_id=_int(request.GET.get("child")),
-        kind=request.GET.get("process") or None,
-        room_id=_int(request.GET.get("room")),
-    )
+    # A filter the page never offers (a NUL byte, an unknown kind, an id past the database's) filters nothing.
+    kind = request.GET.get("process")
+    filters = InboxFilter(child_id=_id(request.GET.get("child")), kind=kind if kind in KINDS else None,
+                          room_id=_id(request.GET.get("room")))
     page = Paginator(inbox_entries(request.user, filters), 50).get_page(request.GET.get("page"))
     staff = staff_of(request.user)
     rooms = Room.objects.filter(setting_id=staff.setting_id) if staff else Room.objects.none()
@@ -49,9 +53,12 @@ def _visible_task(request, process_id: int, task_id: int) -> Task:
     A task shows the child's health and family details: an attempt on someone else's is audited.
     """
     try:
+        if not (id_in_range(process_id) and id_in_range(task_id)):
+            raise Http404("No such task.")
         return _find_visible_task(request, process_id, task_id)
     except Http404:
-        child_id = InboxEntry.objects.filter(task_id=task_id).values_list("child_id", flat=True).first()
+        child_id = (InboxEntry.objects.filter(task_id=task_id).values_list("child_id", flat=True).first()
+                    if id_in_range(task_id) else None)
         audit_attempt(user=request.user, action="read" if request.method in ("GET", "HEAD") else "write",
                       record_type="viewflow.Task", record_id=task_id, child_id=child_id,
                       summary=f"Tried to open task #{task_id} of process #{process_id}: not theirs to see")

@@ -1,6 +1,6 @@
 from .audit import AuditEvent
 from .children import Child, ChildGuardian, Guardian, LifecycleState
-from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus
+from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
 from .keyperson import AssignmentRole, KeyPersonAssignment
 from .organisation import Organisation, Room, Setting
 from .retention import AccidentRecord, LegalHold, PassedOnKind, RecordsPassedOn
@@ -47,6 +47,7 @@ __all__ = [
     "ConsentMethod",
     "ConsentPurpose",
     "ConsentStatus",
+    "consent_recipient_key",
     "Guardian",
     "KeyPersonAssignment",
     "LifecycleState",

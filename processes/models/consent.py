@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import unicodedata
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -30,6 +32,19 @@ class ConsentMethod(models.TextChoices):
     PHONE = "phone", "Telephone"
 
 
+def consent_recipient_key(recipient: str) -> str:
+    """The one form of a recipient every consent check compares: the same person or service however typed.
+
+    Compatibility forms folded (NFKC: full-width letters, ligatures), case folded as Unicode does it ("ß" is
+    "ss"), Turkish dotted and dotless i taken as i (so "KILIÇ" is "kılıç", and "İ" is "i"), spaces collapsed.
+    Accents stay: "Müller" and "Muller" may be different people. Stored on the row (Consent.recipient_key) so
+    the database's query and Python's check can never disagree, as SQL UPPER and casefold once did (issue 15).
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", recipient).casefold())
+    folded = folded.replace("ı", "i").replace("i\u0307", "i")
+    return " ".join(folded.split())
+
+
 class Consent(AppendOnlyModel):
     """One decision by a parent/carer. Append-only: the newest entry for a purpose (and recipient) is in force.
 
@@ -46,6 +61,8 @@ class Consent(AppendOnlyModel):
         max_length=200, blank=True,
         help_text="The named professional or service, for sharing with an outside professional.",
     )
+    # Written by save() from the recipient: what consent_latest matches on, and the consent gate compares.
+    recipient_key = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=10, choices=ConsentStatus.choices)
     given_at = models.DateTimeField(default=timezone.now, help_text="When the parent/carer decided.")
     method = models.CharField(max_length=20, choices=ConsentMethod.choices)
@@ -55,7 +72,8 @@ class Consent(AppendOnlyModel):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
-        indexes = [models.Index(fields=["child", "purpose", "recipient", "-recorded_at"])]
+        indexes = [models.Index(fields=["child", "purpose", "recipient_key", "-recorded_at"],
+                                name="consent_latest_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(purpose=ConsentPurpose.SHARE_PROFESSIONAL) | ~Q(recipient=""),
@@ -66,6 +84,10 @@ class Consent(AppendOnlyModel):
     def __str__(self) -> str:
         target = f" ({self.recipient})" if self.recipient else ""
         return f"{self.get_purpose_display()}{target}: {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        self.recipient_key = consent_recipient_key(self.recipient)
+        return super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.purpose == ConsentPurpose.SHARE_PROFESSIONAL and not self.recipient.strip():

@@ -7,7 +7,16 @@ from django.utils import timezone
 
 from ..access import staff_of
 from ..errors import NotPermitted, RuleViolation
-from ..models import Child, ChildGuardian, Consent, ConsentMethod, ConsentPurpose, ConsentStatus, Guardian
+from ..models import (
+    Child,
+    ChildGuardian,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    ConsentStatus,
+    Guardian,
+    consent_recipient_key,
+)
 from ..signals import consent_changed
 from .audit import audit_record
 
@@ -17,15 +26,15 @@ def _normalise_recipient(recipient: str) -> str:
 
 
 def consent_recipient_matches(a: str, b: str) -> bool:
-    """The rule consent_latest applies: the same recipient whatever the capitals or the spaces."""
-    return _normalise_recipient(a).casefold() == _normalise_recipient(b).casefold()
+    """The rule consent_latest applies: the same recipient key (processes.models.consent_recipient_key)."""
+    return consent_recipient_key(a) == consent_recipient_key(b)
 
 
 def consent_latest(*, child: Child, purpose: str, recipient: str = "") -> Consent | None:
     # Staff type the recipient each time: "speech and language therapy" is the same service as
-    # "Speech and Language Therapy", so a withdrawal must not miss the grant over capitals or spaces.
+    # "Speech and Language Therapy", so a withdrawal must not miss the grant over capitals, spaces or script.
     return (
-        Consent.objects.filter(child=child, purpose=purpose, recipient__iexact=_normalise_recipient(recipient))
+        Consent.objects.filter(child=child, purpose=purpose, recipient_key=consent_recipient_key(recipient))
         .order_by("-recorded_at", "-id")
         .first()
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from ..access import child_for, sen_child_for, staff_of
+from ..ids import id_in_range
 from ..models import Child
 from .audit import audit_record
 
@@ -18,12 +19,14 @@ def audit_attempt(*, user, action: str, record_type: str, record_id, summary: st
                   child_id: int | None = None, setting_id: int | None = None) -> None:
     """An attempt that was turned away. Filed under the record's setting when the record exists, so that its
     manager sees who tried; otherwise under the user's own setting."""
+    if child_id is not None and not id_in_range(child_id):
+        child_id = None
     if setting_id is None and child_id is not None:
         setting_id = Child.objects.filter(pk=child_id).values_list("setting_id", flat=True).first()
     if setting_id is None:
         staff = staff_of(user)
         setting_id = staff.setting_id if staff else None
-    audit_record(actor=user, action=action, record_type=record_type, record_id=str(record_id), summary=summary,
+    audit_record(actor=user, action=action, record_type=record_type, record_id=str(record_id)[:40], summary=summary,
                  child_id=child_id, setting_id=setting_id, outcome=outcome)
 
 
@@ -34,7 +37,7 @@ def child_read(*, user, pk, what: str, special_category: bool = False) -> Child:
     try:
         child = (sen_child_for if special_category else child_for)(user, pk)
     except Http404:
-        child_id = pk if isinstance(pk, int) else None
+        child_id = pk if id_in_range(pk) else None  # past the database's range it names no child
         audit_attempt(user=user, action="read", record_type="processes.Child", record_id=pk, child_id=child_id,
                       summary=f"Tried to open {what} of child #{pk}: not theirs to see")
         raise
