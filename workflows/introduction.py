@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-
 from django import forms
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from processes import deadlines, services, signals
-from processes.models import AllAboutMe, MeetingKind, ParentMeeting
+from processes import deadlines, services
+from processes.models import AllAboutMe
 
 from .base import ChildFlowMixin, process_start
 from .models import ChildProcess, ProcessKind, TaskRole
@@ -22,7 +21,11 @@ class IntroductionMeetingForm(forms.Form):
     duration_minutes = forms.IntegerField(min_value=5, max_value=240, initial=30, label="Length (minutes)")
     location = forms.CharField(max_length=200, required=False, initial="At the setting")
     with_whom = forms.CharField(max_length=200, required=False, label="Which parents/carers")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    already_held = forms.BooleanField(
+        required=False, label="This meeting has already taken place",
+        help_text="Record a meeting held before today: the parents are not sent an invitation.",
+    )
 
     def __init__(self, *args, task, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,7 +34,7 @@ class IntroductionMeetingForm(forms.Form):
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
         first_day = self.child.start_date
-        # Seeds 003/004: parents are introduced "before or on the child's first day".
+        # Said early here; the rule is the service's (processes.services.introduction_meeting_arrange).
         if first_day and timezone.localtime(starts_at).date() > first_day:
             raise forms.ValidationError(f"The introduction must be on or before the first day ({first_day:%d %b %Y}).")
         return starts_at
@@ -100,21 +103,10 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
         return deadlines.all_about_me_due(activation.process.child)
 
     def meeting_arranged(self, activation, data, by) -> None:
-        child = activation.process.child
-        meeting = ParentMeeting.objects.create(
-            child=child, kind=MeetingKind.INTRODUCTION, starts_at=data["starts_at"],
-            duration_minutes=data["duration_minutes"], location=data.get("location", ""),
-            with_whom=data.get("with_whom", ""), notes=data.get("notes", ""), arranged_by=by,
-        )
-        services.audit_record(actor=by, action="create", record=meeting, setting_id=child.setting_id,
-                              summary=f"Arranged the introduction for {meeting.starts_at:%d %b %Y %H:%M}")
-        signals.meeting_arranged.send(sender=ParentMeeting, meeting=meeting, by=by)
+        services.introduction_meeting_arrange(child=activation.process.child, by=by, **data)
 
     def all_about_me_done(self, activation, data, by) -> None:
-        child = activation.process.child
-        record, _ = AllAboutMe.objects.update_or_create(child=child, defaults={**data, "completed_by": by})
-        services.audit_record(actor=by, action="update", record=record, setting_id=child.setting_id,
-                              summary=f"Completed 'all about me' for {child.name}")
+        services.all_about_me_record(child=activation.process.child, by=by, **data)
 
     def start_settling_in(self, activation) -> None:
         from .settling import SettlingFlow

@@ -6,6 +6,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from ..errors import Conflict, NotPermitted, RuleViolation
 from ..models import Child
+from ..signals import child_allocated_elsewhere
 
 TRANSITIONS = (
     "allocate", "begin_settling_in", "settle", "begin_room_move", "complete_room_move",
@@ -30,8 +31,17 @@ def child_transition(*, child: Child, transition: str, by, reason: str = "") -> 
     """Move a child along their lifecycle, or say plainly why not and change nothing.
 
     The audit row is written by the post_transition receiver (processes.receivers), so a transition made
-    anywhere is audited; `by` and `reason` reach it and django-fsm-log's StateLog.
+    anywhere is audited; `by` and `reason` reach it and django-fsm-log's StateLog. An allocation made here
+    rather than by the allocation step is announced, for the workflows to answer.
     """
+    child = lifecycle_move(child=child, transition=transition, by=by, reason=reason)
+    if transition == "allocate":
+        child_allocated_elsewhere.send(sender=Child, child=child, by=by)
+    return child
+
+
+def lifecycle_move(*, child: Child, transition: str, by, reason: str = "") -> Child:
+    """The transition itself, for the services that announce it their own way (keyperson.child_allocate)."""
     if transition not in TRANSITIONS:
         raise RuleViolation(f"There is no lifecycle step called {transition!r}.")
     child = Child.objects.select_for_update().get(pk=child.pk)
