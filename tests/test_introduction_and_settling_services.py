@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -117,7 +118,7 @@ def test_an_introduction_on_1_january_2020_is_refused_as_before_the_child_was_bo
 
 def test_the_service_refuses_an_introduction_after_the_first_day_whoever_calls_it(introduced, key_person):
     # Seeds 003/004: "introduced before or on the child's first day" -- the rule is the service's, not the form's.
-    with pytest.raises(RuleViolation, match="first day"):
+    with pytest.raises(RuleViolation, match="first day"), transaction.atomic():
         services.introduction_meeting_arrange(child=introduced, by=key_person.user,
                                               starts_at=_at(introduced.start_date + dt.timedelta(days=1)))
     assert not ParentMeeting.objects.exists()
@@ -131,20 +132,20 @@ def test_a_meeting_already_held_is_recorded_without_an_invitation(introduced, ke
                                                         already_held=True)
     assert meeting.starts_at == held
     assert not Notification.objects.filter(kind="meeting_arranged").exists()
-    with pytest.raises(RuleViolation, match="cannot be in the future"):
+    with pytest.raises(RuleViolation, match="cannot be in the future"), transaction.atomic():
         services.introduction_meeting_arrange(child=introduced, by=key_person.user,
                                               starts_at=timezone.now() + dt.timedelta(days=1), already_held=True)
 
 
 def test_a_key_person_of_another_setting_cannot_arrange_the_introduction(introduced):
     stranger = StaffFactory()
-    with pytest.raises(NotPermitted):
+    with pytest.raises(NotPermitted), transaction.atomic():
         services.introduction_meeting_arrange(child=introduced, by=stranger.user,
                                               starts_at=timezone.now() + dt.timedelta(days=1))
 
 
 def test_all_about_me_needs_the_childs_routines_sleep_feeding_or_likes_in_the_service(introduced, key_person):
-    with pytest.raises(RuleViolation, match="at least"):
+    with pytest.raises(RuleViolation, match="at least"), transaction.atomic():
         services.all_about_me_record(child=introduced, by=key_person.user, allergies="  ", dislikes="")
     record = services.all_about_me_record(child=introduced, by=key_person.user, allergies="PEANUTS - severe",
                                           likes="Trains")
@@ -174,7 +175,8 @@ def test_visits_must_grow_longer(introduced, key_person):
     with pytest.raises(RuleViolation, match="shorter than the one before"):
         agree_plan(introduced, key_person.user, visits=f"{first} 09:30 90\n{first + dt.timedelta(days=1)} 09:30 60")
     assert not SettlingSession.objects.exists()
-    with pytest.raises(RuleViolation, match="shorter than the one before"):  # whoever calls the service
+    # Whoever calls the service (in a transaction of its own: a refusal undoes the caller's step).
+    with pytest.raises(RuleViolation, match="shorter than the one before"), transaction.atomic():
         services.settling_plan_record(child=introduced, by=key_person.user, visits=[
             {"on": first, "starts_at": dt.time(9, 30), "duration_minutes": 120, "parent_stays": True},
             {"on": first + dt.timedelta(days=2), "starts_at": dt.time(9, 30), "duration_minutes": 30},
@@ -225,7 +227,7 @@ def test_a_review_before_the_visits_is_refused(started, key_person):
 
 
 def test_a_review_is_not_recorded_before_it_is_held_whoever_calls_the_service(started, key_person):
-    with pytest.raises(RuleViolation, match="once it has happened"):
+    with pytest.raises(RuleViolation, match="once it has happened"), transaction.atomic():
         services.settling_review_record(child=started, by=key_person.user, outcome="settled", parents_view="Happy",
                                         held_on=timezone.localdate() + dt.timedelta(days=1))
 

@@ -9,7 +9,7 @@ from processes import deadlines, services
 from processes.models import AllAboutMe
 
 from .base import ChildFlowMixin, process_start
-from .models import ChildProcess, ProcessKind, TaskRole
+from .models import OPEN, ChildProcess, ProcessKind, TaskRole
 from .nodes import HumanTask
 
 
@@ -48,12 +48,14 @@ class AllAboutMeForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in fields if name != "home_language"}
 
     def __init__(self, *args, task, **kwargs) -> None:
-        child = task.process.coerced.child
-        existing = AllAboutMe.objects.filter(child=child).first()
-        if existing is None:
+        # The page proposes what is known already; the answers posted are the service's to keep.
+        if kwargs.get("data") is None and not args:
+            child = task.process.coerced.child
+            existing = AllAboutMe.objects.filter(child=child).first()
             kwargs.setdefault("initial", {"home_language": child.home_language, "allergies": child.allergies,
-                                          "feeding": child.dietary_needs})
-        super().__init__(*args, instance=existing, **kwargs)
+                                          "feeding": child.dietary_needs} if existing is None else
+                              {name: getattr(existing, name) for name in self._meta.fields})
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()
@@ -66,7 +68,7 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
     """Introduction to the parents.
 
     The key person arranges to meet the parents on or before the first day, and completes "all about me"
-    with them; both done, the settling-in begins.
+    with them, in either order; both done, the settling-in begins.
     """
 
     process_class = ChildProcess
@@ -92,9 +94,14 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
         .Next(this.join)
     )
 
-    join = flow.Join().Next(this.settle)
+    # Both done (whichever comes second)? Then the settling-in begins; the first to finish just ends its branch.
+    join = flow.If(this.introduction_recorded).Then(this.settle).Else(this.end)
     settle = flow.Function(this.start_settling_in).Next(this.end)
     end = flow.End()
+
+    def introduction_recorded(self, activation) -> bool:
+        """Neither the meeting nor "all about me" still waits (the step completing now is already done)."""
+        return not activation.process.task_set.filter(flow_task_type="HUMAN", status__in=OPEN).exists()
 
     def meeting_due(self, activation):
         return deadlines.introduction_due(activation.process.child)

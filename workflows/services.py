@@ -7,8 +7,9 @@ and is told by whom, and nothing is written twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import contextmanager
-from typing import Any, Mapping
+from typing import Any
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -157,7 +158,8 @@ def task_complete(*, process_id: int, task_id: int, by, data: Mapping[str, Any])
         if task.owner_id is None:
             if not node.can_assign(by, task):
                 raise NotPermitted("You cannot take this task.")
-            node.activation_class(task).assign(by)
+            # Taken and completed at once: the completion's own save writes the owner (one UPDATE, not two).
+            task.owner, task.status = by, STATUS.ASSIGNED
         elif task.owner_id != by.pk:
             raise NotPermitted(f"This task is assigned to {_who(task.owner)}.")
         if not node.can_execute(by, task):

@@ -102,12 +102,15 @@ class SettlingPlanForm(VisitRowsMixin, forms.Form):
 
     def __init__(self, *args, task, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound:  # the rows posted are the plan
+            self._bind_rows(self.data, {})
+            return
         child = task.process.coerced.child
         planned = [{"on": v.on, "starts_at": v.starts_at, "duration_minutes": v.duration_minutes,
                     "parent_stays": v.parent_stays} for v in child.settling_sessions.filter(recorded_at__isnull=True)]
         initial = [{**v, "parent_stays": "1" if v["parent_stays"] else ""}
                    for v in planned or settling_default_plan(child)]
-        self._bind_rows(self.data if self.is_bound else None, {"visits": initial})
+        self._bind_rows(None, {"visits": initial})
 
     def clean_visits(self):
         visits = self._rows("visits")
@@ -123,6 +126,11 @@ class SettlingSessionForm(forms.Form):
     def __init__(self, *args, task, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.session = next_session(task.process.coerced.child)
+
+    def clean(self):
+        data = super().clean()
+        data["visit"] = self.session  # the visit this page was about, recorded as such
+        return data
 
 
 class SettlingReviewForm(VisitRowsMixin, forms.Form):
@@ -210,7 +218,8 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
         return deadlines.settling_plan_due(activation.process.child)
 
     def visit_due(self, activation):
-        visit = next_session(activation.process.child)
+        # The gate that routed here has just read the visit (has_visit_to_record): due on its day.
+        visit = getattr(activation.process, "next_visit", None) or next_session(activation.process.child)
         return deadlines.settling_session_due(visit.on) if visit else None
 
     def review_due(self, activation):
@@ -218,20 +227,24 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
         return deadlines.settling_review_due(review.due_on) if review else None
 
     def has_visit_to_record(self, activation) -> bool:
-        return next_session(activation.process.child) is not None
+        activation.process.next_visit = next_session(activation.process.child)
+        return activation.process.next_visit is not None
 
     def child_settled(self, activation) -> bool:
-        # Read the row, not the process's cached child: the review's service call has just moved it on.
-        return Child.objects.filter(pk=activation.process.child_id, state=LifecycleState.SETTLED).exists()
+        settled = getattr(activation.process, "settled", None)  # what the review just recorded (review_held)
+        if settled is None:
+            # Read the row, not the process's cached child: the review's service call has just moved it on.
+            settled = Child.objects.filter(pk=activation.process.child_id, state=LifecycleState.SETTLED).exists()
+        return settled
 
     def plan_agreed(self, activation, data, by) -> None:
         services.settling_plan_record(child=activation.process.child, by=by, visits=data["visits"],
                                       notes=data.get("notes", ""))
 
     def visit_recorded(self, activation, data, by) -> None:
-        visit = next_session(activation.process.child)
-        if visit is not None:
-            services.settling_visit_record(visit=visit, by=by, how_it_went=data["how_it_went"])
+        if data["visit"] is not None:
+            services.settling_visit_record(visit=data["visit"], by=by, how_it_went=data["how_it_went"])
 
     def review_held(self, activation, data, by) -> None:
-        services.settling_review_record(child=activation.process.child, by=by, **data)
+        review = services.settling_review_record(child=activation.process.child, by=by, **data)
+        activation.process.settled = review.outcome == SettlingOutcome.SETTLED

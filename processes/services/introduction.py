@@ -18,6 +18,10 @@ from ..models import AllAboutMe, Child, MeetingKind, ParentMeeting
 from ..signals import meeting_arranged
 from .audit import audit_record
 
+# These services are steps of a workflow, run inside the step's transaction: a refusal undoes the whole step
+# (task_complete rolls it back), so they take no savepoint of their own (two statements each, every step). A
+# caller that wants to carry on in its transaction after a refusal gives the call a transaction.atomic() of its own.
+
 ALL_ABOUT_ME_FIELDS = ("routines", "sleep", "feeding", "allergies", "comforters", "likes", "dislikes",
                        "home_language", "parents_want_known")
 MEETING_MINUTES = (5, 240)
@@ -30,7 +34,7 @@ def require_carer(by, child: Child, doing: str) -> None:
         raise NotPermitted(f"Only the setting's key persons and manager can {doing}.")
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def introduction_meeting_arrange(
     *,
     child: Child,
@@ -76,7 +80,7 @@ def introduction_meeting_arrange(
     return meeting
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def all_about_me_record(*, child: Child, by, **answers: str) -> AllAboutMe:
     """Record "all about me" as the parents describe their child; a second call updates the same record."""
     require_carer(by, child, "record 'all about me'")
@@ -86,7 +90,12 @@ def all_about_me_record(*, child: Child, by, **answers: str) -> AllAboutMe:
     answers = {name: (value or "").strip() for name, value in answers.items()}
     if not any(answers.get(f) for f in ("routines", "sleep", "feeding", "likes")):
         raise RuleViolation("Record at least the child's routines, sleep, feeding or likes.")
-    record, created = AllAboutMe.objects.update_or_create(child=child, defaults={**answers, "completed_by": by})
-    audit_record(actor=by, action="create" if created else "update", record=record, setting_id=child.setting_id,
-                 child_id=child.pk, summary=f"Completed 'all about me' for {child.name}")
+    # One statement whether it is the first record or a change (INSERT ... ON CONFLICT (child) DO UPDATE).
+    fields = [*answers, "completed_by", "completed_at"]
+    [record] = AllAboutMe.objects.bulk_create(
+        [AllAboutMe(child=child, completed_by=by, completed_at=timezone.now(), **answers)],
+        update_conflicts=True, unique_fields=["child"], update_fields=fields,
+    )
+    audit_record(actor=by, action="update", record=record, setting_id=child.setting_id, child_id=child.pk,
+                 summary=f"Completed 'all about me' for {child.name}")
     return record

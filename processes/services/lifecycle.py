@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from ..errors import Conflict, NotPermitted, RuleViolation
 from ..models import Child
@@ -54,14 +54,16 @@ def lifecycle_move(*, child: Child, transition: str, by, reason: str = "") -> Ch
     # secondary, no leaving date) to a manager as "not allowed": ask about the permission alone.
     if by is not None and not method._django_fsm.has_transition_perm(child, child.state, by):
         raise NotPermitted(f"You are not allowed to {label} {child}.")
-    if not can_proceed(method):
-        raise RuleViolation(f"{child} cannot {label}: " + "; ".join(_unmet_conditions(child, transition)) + ".")
     if transition in REASON_REQUIRED and not reason.strip():
         raise RuleViolation(f"Give a reason to {label}.", field="reason")
-    method(by=by, description=reason or None)
+    try:
+        method(by=by, description=reason or None)  # checks the guards, once
+    except TransitionNotAllowed:
+        raise RuleViolation(f"{child} cannot {label}: " + "; ".join(_unmet_conditions(child, transition)) + ".") from None
     child.state_changed_at = timezone.now()
     try:
-        child.save()
+        # Only what a transition changes: the child's name and room (copied on inbox rows) stay as they were.
+        child.save(update_fields=["state", "state_changed_at", "left_on"])
     except ConcurrentTransition:
         raise Conflict(f"{child}'s record was changed by someone else just now. Reload and try again.") from None
     return child

@@ -23,8 +23,10 @@ from ..models import (
     SettlingSession,
 )
 from .audit import audit_record
+
+# Steps of a workflow, like the introduction's services: no savepoint of their own (see services.introduction).
 from .introduction import require_carer
-from .lifecycle import child_transition
+from .lifecycle import lifecycle_move
 
 VISIT_MINUTES = (15, 600)
 
@@ -76,7 +78,7 @@ def _plan_text(visits: Iterable[Mapping]) -> str:
                      + (" with parent" if v["parent_stays"] else "") for v in visits)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def settling_plan_record(*, child: Child, by, visits: Iterable[Mapping], notes: str = "") -> list[SettlingSession]:
     """Agree the plan of visits with the parents: it replaces the visits not yet held, and the first plan
     moves the child on to settling in and books the review."""
@@ -91,12 +93,12 @@ def settling_plan_record(*, child: Child, by, visits: Iterable[Mapping], notes: 
     audit_record(actor=by, action="update", record=child, summary=f"Agreed a settling-in plan of {len(ordered)} visits",
                  changes={"visits": _plan_text(ordered), "notes": notes})
     if child.state == LifecycleState.ALLOCATED:
-        child_transition(child=child, transition="begin_settling_in", by=by,
-                         reason="Settling-in plan agreed with the parents")
+        lifecycle_move(child=child, transition="begin_settling_in", by=by,
+                       reason="Settling-in plan agreed with the parents")
     return sessions
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def settling_visit_record(*, visit: SettlingSession, by, how_it_went: str) -> SettlingSession:
     child = visit.child
     require_carer(by, child, "record a settling-in visit")
@@ -113,7 +115,7 @@ def settling_visit_record(*, visit: SettlingSession, by, how_it_went: str) -> Se
     return visit
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def settling_review_record(
     *,
     child: Child,
@@ -161,7 +163,7 @@ def settling_review_record(
     audit_record(actor=by, action="update", record=review, setting_id=child.setting_id, child_id=child.pk,
                  summary=f"Settling-in review: {review.get_outcome_display().lower()}")
     if outcome == SettlingOutcome.SETTLED:
-        child_transition(child=child, transition="settle", by=by, reason="Settling-in review")
+        lifecycle_move(child=child, transition="settle", by=by, reason="Settling-in review")
     else:
         SettlingReview.objects.create(child=child, due_on=next_review_on)
         SettlingSession.objects.bulk_create(SettlingSession(child=child, **visit) for visit in extra)
