@@ -243,3 +243,26 @@ def test_settled_after_the_first_day_and_the_visits_settles_the_child(started, k
     _review(started, key_person.user, held_on=timezone.localdate().isoformat())
     started.refresh_from_db()
     assert started.state == "settled"
+
+
+# --- Cancelling a task: one service for every reason ---------------------------------------------------------
+
+def test_a_task_cancelled_for_a_child_who_goes_keeps_the_reason_and_is_audited(setting, room, manager):
+    child = register(setting=setting, room=room, manager=manager)
+    task = the_task(child, "allocate")
+    services.child_transition(child=child, transition="withdraw", by=manager.user, reason="Moved away")
+    task.refresh_from_db()
+    assert task.data["cancelled_because"] == "Amelia Jones withdrawn"
+    event = AuditEvent.objects.get(action="cancel", record_id=str(task.pk))
+    assert event.summary == "Cancelled 'Allocate a key person': Amelia Jones withdrawn"
+
+
+def test_a_task_is_not_cancelled_without_a_reason(setting, room, manager):
+    from workflows.services import task_cancel
+
+    child = register(setting=setting, room=room, manager=manager)
+    task = the_task(child, "allocate")
+    with pytest.raises(RuleViolation, match="Say why"):
+        task_cancel(task=task, by=manager.user, reason="  ")
+    task.refresh_from_db()
+    assert task.status == "NEW"
