@@ -127,7 +127,7 @@ def key_persons_release(*, child: Child, by, reason: str, ends_on: dt.date) -> i
     return len(current)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a step's service: a refusal undoes the step (services.introduction)
 def child_allocate(
     *,
     child: Child,
