@@ -50,7 +50,7 @@ def _pause(process: ChildProcess, consent: Consent, by) -> list[Task]:
         # STARTED only ever exists inside a completion holding this lock, which re-checks the consent itself.
         if task.status == "STARTED" or not _needs(task, process, consent):
             continue
-        task_cancel(task=task, by=by, reason=_who(consent),
+        task_cancel(task=task, by=by, reason=_who(consent), process=process,
                     paused_for={"purpose": consent.purpose, "recipient": consent.recipient})
         paused.append(task)
     return paused
