@@ -89,23 +89,28 @@ def step_introduce(ctx: DemoContext, child: Child, spec: ChildSpec) -> Child:
     meeting_day = timezone.localdate(deadlines.introduction_due(child)) - dt.timedelta(days=3)
     meeting = moment(ctx, meeting_day, 10, 0)
     _complete(child, "arrange_meeting", by, starts_at=timezone.localtime(meeting).strftime("%Y-%m-%d %H:%M"),
-              duration_minutes=45, location="The room", with_whom="Both parents")
+              duration_minutes=45, location="The room", with_whom="Both parents",
+              already_held="on" if meeting < timezone.now() else "")
     _complete(child, "all_about_me", by, routines="Sleeps after lunch; snack mid-morning.",
               likes="Sand, water play, stories", dislikes="Loud noises", sleep="One nap, about an hour",
               home_language=child.home_language, allergies=child.allergies, feeding=child.dietary_needs)
     return child
 
 
-def _visits_text(start: dt.date) -> str:
-    return "\n".join(f"{start + dt.timedelta(days=i)} 09:30 {minutes}" + (" with parent" if i < 2 else "")
-                      for i, minutes in enumerate((60, 90, 120)))
+def _visit_rows(start: dt.date) -> dict[str, str]:
+    """Three visits growing longer, as the plan's rows are posted."""
+    rows = {"visits-TOTAL_FORMS": "3", "visits-INITIAL_FORMS": "0"}
+    for i, minutes in enumerate((60, 90, 120)):
+        rows.update({f"visits-{i}-on": f"{start + dt.timedelta(days=i)}", f"visits-{i}-starts_at": "09:30",
+                     f"visits-{i}-duration_minutes": str(minutes), f"visits-{i}-parent_stays": "1" if i < 2 else ""})
+    return rows
 
 
 def step_plan_settling(ctx: DemoContext, child: Child, spec: ChildSpec) -> Child:
     """The settling-in workflow's plan: short visits growing longer, agreed with the parents."""
     key_person = ctx.primary_of(child)
     if key_person and _complete(child, "plan", key_person.user,
-                                visits=_visits_text((child.start_date or ctx.today) - dt.timedelta(days=7))):
+                                **_visit_rows((child.start_date or ctx.today) - dt.timedelta(days=7))):
         child.refresh_from_db()
         # Record the first visit: the rest wait in the key person's inbox.
         _complete(child, "record_visit", key_person.user,

@@ -8,6 +8,9 @@ key_person_changed = Signal()  # child, assignment, by
 staff_absence_recorded = Signal()  # absence, by
 sen_concern_raised = Signal()  # concern, by
 meeting_arranged = Signal()  # meeting, by
+# A child was allocated other than by the allocation workflow's own step (the admin's action, a script): the
+# workflows answer it (close the waiting allocation task, start the introduction). The step moves its own flow.
+child_allocated_elsewhere = Signal()  # child, by
 consent_requested = Signal()  # child, purpose, recipient, by
 # Asked, not told: before a withdrawal is confirmed, receivers answer with the open steps it would stop
 # (a list of StoppedStep each), so the lower layer can show them without knowing the workflows.

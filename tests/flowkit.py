@@ -48,15 +48,40 @@ def allocate(child, manager, primary, secondary, **extra):
 
 def introduce(child, by):
     when = timezone.localtime() + dt.timedelta(days=2)
-    complete(the_task(child, "arrange_meeting"), by, starts_at=when.strftime("%Y-%m-%d %H:%M"), duration_minutes=30)
+    held = {}
+    if child.start_date < when.date():  # a child who has started: the meeting is recorded as held
+        when, held = timezone.make_aware(dt.datetime.combine(child.start_date, dt.time(10))), {"already_held": "on"}
+    complete(the_task(child, "arrange_meeting"), by, starts_at=when.strftime("%Y-%m-%d %H:%M"), duration_minutes=30,
+             **held)
     complete(the_task(child, "all_about_me"), by, routines="Naps after lunch", likes="Trains")
+
+
+def visit_rows(lines: str, *, prefix: str = "visits") -> dict[str, str]:
+    """The plan's rows as the browser posts them, from lines like '2027-01-11 09:30 60 with parent'."""
+    rows = [line.split() for line in lines.splitlines() if line.strip()]
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for i, parts in enumerate(rows):
+        parts += [""] * (3 - len(parts))
+        data.update({f"{prefix}-{i}-on": parts[0], f"{prefix}-{i}-starts_at": parts[1],
+                     f"{prefix}-{i}-duration_minutes": parts[2],
+                     f"{prefix}-{i}-parent_stays": "1" if "parent" in " ".join(parts[3:]) else ""})
+    return data
+
+
+def proposed_rows(task, prefix: str = "visits") -> dict[str, str]:
+    """The rows the plan's form proposes, posted unchanged."""
+    formset = task.flow_task.form_class(task=task).fields["visits"].formset
+    data = {f"{prefix}-TOTAL_FORMS": str(len(formset.initial)), f"{prefix}-INITIAL_FORMS": "0"}
+    for i, visit in enumerate(formset.initial):
+        data.update({f"{prefix}-{i}-on": visit["on"].isoformat(), f"{prefix}-{i}-starts_at": visit["starts_at"].strftime("%H:%M"),
+                     f"{prefix}-{i}-duration_minutes": str(visit["duration_minutes"]),
+                     f"{prefix}-{i}-parent_stays": visit["parent_stays"]})
+    return data
 
 
 def agree_plan(child, by, visits: str | None = None):
     task = the_task(child, "plan")
-    if visits is None:
-        visits = task.flow_task.form_class(task=task).initial["visits"]
-    complete(task, by, visits=visits)
+    complete(task, by, **(proposed_rows(task) if visits is None else visit_rows(visits)))
 
 
 def record_visits(child, by):

@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from .flowkit import agree_plan, allocate, introduce, record_visits, register
-
 from .conftest import BROWSER_TESTS
+from .flowkit import agree_plan, allocate, introduce, record_visits, register
 
 pytestmark = BROWSER_TESTS
 
@@ -18,10 +17,11 @@ pytestmark = BROWSER_TESTS
 def test_a_key_person_completes_a_settling_in_review_and_sees_the_timeline(
     live_server, browser, setting, room, manager, key_person, other_key_person
 ):
-    child = register(setting=setting, room=room, manager=manager, first_name="Maya")
+    # Maya started three weeks ago: she is settled after her first day and her visits (the review's service).
+    child = register(setting=setting, room=room, manager=manager, first_name="Maya", start_in_days=-21)
     allocate(child, manager, key_person, other_key_person)
     introduce(child, key_person.user)
-    agree_plan(child, key_person.user, visits=f"{timezone.localdate() + dt.timedelta(days=1)} 09:30 60 with parent")
+    agree_plan(child, key_person.user, visits=f"{timezone.localdate() - dt.timedelta(days=20)} 09:30 60 with parent")
     record_visits(child, key_person.user)
 
     page = browser.new_page(viewport={"width": 820, "height": 1180})  # a tablet in the room

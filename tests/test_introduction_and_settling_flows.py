@@ -11,7 +11,17 @@ from workflows.models import ChildProcess, ProcessKind
 from workflows.routing import tasks_reroute
 from workflows.services import FormInvalid
 
-from .flowkit import agree_plan, allocate, complete, introduce, open_tasks, record_visits, register, the_task
+from .flowkit import (
+    agree_plan,
+    allocate,
+    complete,
+    introduce,
+    open_tasks,
+    record_visits,
+    register,
+    the_task,
+    visit_rows,
+)
 
 
 @pytest.fixture
@@ -50,18 +60,21 @@ def test_the_default_plan_is_short_visits_growing_longer_on_the_childs_days(intr
     assert introduced.state == LifecycleState.SETTLING_IN
 
 
-def test_a_plan_line_that_cannot_be_read_is_refused_with_its_line_number(introduced, key_person):
+def test_a_plan_row_that_cannot_be_read_is_refused_with_its_row_number(introduced, key_person):
     introduce(introduced, key_person.user)
     with pytest.raises(FormInvalid) as refused:
-        agree_plan(introduced, key_person.user, visits="2026-12-01 09:30 60\nnext tuesday morning")
-    assert "Line 2" in refused.value.errors["visits"][0]
+        agree_plan(introduced, key_person.user, visits=f"{introduced.start_date} 09:30 60\nnext tuesday morning")
+    assert "Visit 2" in refused.value.errors["visits"][0]
     assert not SettlingSession.objects.filter(child=introduced).exists()
 
 
-def test_a_review_extended_twice_then_settled(introduced, key_person, setting):
+def test_a_review_extended_twice_then_settled(setting, room, manager, key_person, other_key_person):
+    # A child who started three weeks ago: the reviews are held after the visits and the first day.
+    introduced = register(setting=setting, room=room, manager=manager, start_in_days=-21)
+    allocate(introduced, manager, key_person, other_key_person)
     introduce(introduced, key_person.user)
     today = timezone.localdate()
-    agree_plan(introduced, key_person.user, visits=f"{today + dt.timedelta(days=1)} 09:30 60 with parent")
+    agree_plan(introduced, key_person.user, visits=f"{today - dt.timedelta(days=20)} 09:30 60 with parent")
     record_visits(introduced, key_person.user)
     first = SettlingReview.objects.get(child=introduced)
     assert first.due_on == introduced.start_date + dt.timedelta(weeks=setting.settling_review_weeks)
@@ -69,9 +82,10 @@ def test_a_review_extended_twice_then_settled(introduced, key_person, setting):
     for extension in (1, 2):
         review = the_task(introduced, "review")
         next_on = today + dt.timedelta(weeks=2 * extension)
-        complete(review, key_person.user, held_on=today.isoformat(), outcome="needs_longer",
+        held = today - dt.timedelta(days=14 - 4 * extension)
+        complete(review, key_person.user, held_on=held.isoformat(), outcome="needs_longer",
                  parents_view="Still upset at drop-off", next_review_on=next_on.isoformat(),
-                 extra_visits=f"{today + dt.timedelta(days=10 * extension)} 09:30 120")
+                 **visit_rows(f"{held + dt.timedelta(days=2)} 09:30 120", prefix="extra"))
         record_visits(introduced, key_person.user)
         introduced.refresh_from_db()
         assert introduced.state == LifecycleState.SETTLING_IN

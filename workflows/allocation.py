@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import transaction
 from django.utils.functional import cached_property
 from viewflow import this
 from viewflow.workflow import flow, lock
@@ -108,20 +109,11 @@ class AllocationFlow(ChildFlowMixin, flow.Flow):
         return deadlines.allocation_due(activation.process.child)
 
     def allocation_made(self, activation, data, by) -> None:
-        child = activation.process.child
-        reason = data.get("notes", "")
-        current = {a.role: a.staff_id for a in child.assignments.current()}
-        if current.get(AssignmentRole.PRIMARY) != data["primary"].pk:
-            services.key_person_assign(
-                child=child, staff=data["primary"], role=AssignmentRole.PRIMARY, by=by, reason=reason,
-                starts_on=data.get("starts_on"), over_caseload_reason=data.get("over_caseload_reason", ""),
-            )
-        if current.get(AssignmentRole.SECONDARY) != data["secondary"].pk:
-            services.key_person_assign(
-                child=child, staff=data["secondary"], role=AssignmentRole.SECONDARY, by=by, reason=reason,
-                starts_on=data.get("starts_on"),
-            )
-        services.child_transition(child=child, transition="allocate", by=by, reason=reason)
+        services.child_allocate(
+            child=activation.process.child, primary=data["primary"], secondary=data["secondary"], by=by,
+            starts_on=data.get("starts_on"), reason=data.get("notes", ""),
+            over_caseload_reason=data.get("over_caseload_reason", ""), from_task=True,
+        )
         # The parents' letter is notifications' job (on key_person_changed, after commit, exactly once).
 
     def start_introduction(self, activation) -> None:
@@ -129,3 +121,15 @@ class AllocationFlow(ChildFlowMixin, flow.Flow):
 
         process_start(flow_class=IntroductionFlow, child=activation.process.child)
 
+    def allocated_elsewhere(self, *, child, by) -> None:
+        """The child was allocated outside this flow's task (the admin, a script): the task has nothing left
+        to decide, so it is cancelled and the introduction starts, as completing it would have."""
+        from .introduction import IntroductionFlow
+        from .services import task_cancel
+
+        for process in ChildProcess.objects.filter(child=child, open_kind=ProcessKind.ALLOCATION):
+            with self.lock(process.pk), transaction.atomic():
+                for task in process.task_set.filter(status__in=("NEW", "ASSIGNED")).select_related("process"):
+                    task_cancel(task=task, by=by, reason="allocated outside this task")
+                self.cancel(process)
+            process_start(flow_class=IntroductionFlow, child=child)

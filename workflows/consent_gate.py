@@ -18,6 +18,7 @@ from processes.services.consent import consent_recipient_matches
 
 from .models import OPEN, ChildProcess
 from .nodes import HumanTask
+from .services import task_cancel
 
 
 def _needs(task: Task, process: ChildProcess, consent: Consent) -> bool:
@@ -50,12 +51,8 @@ def _pause(process: ChildProcess, consent: Consent, by) -> list[Task]:
         # STARTED only ever exists inside a completion holding this lock, which re-checks the consent itself.
         if task.status == "STARTED" or not _needs(task, process, consent):
             continue
-        task.data = {**(task.data or {}), "cancelled_because": _who(consent),
-                     "paused_for": {"purpose": consent.purpose, "recipient": consent.recipient}}
-        task.save(update_fields=["data"])
-        task.flow_task.activation_class(task).cancel()
-        audit_record(actor=by, action="cancel", record=task, setting_id=process.setting_id,
-                     child_id=process.child_id, summary=f"Stopped '{task.title}': {_who(consent)}")
+        task_cancel(task=task, by=by, reason=_who(consent), process=process,
+                    paused_for={"purpose": consent.purpose, "recipient": consent.recipient})
         paused.append(task)
     return paused
 

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
-
 from django import forms
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from processes import deadlines, services, signals
-from processes.models import AllAboutMe, MeetingKind, ParentMeeting
+from processes import deadlines, services
+from processes.models import AllAboutMe
 
 from .base import ChildFlowMixin, process_start
-from .models import ChildProcess, ProcessKind, TaskRole
+from .models import OPEN, ChildProcess, ProcessKind, TaskRole
 from .nodes import HumanTask
 
 
@@ -22,7 +21,11 @@ class IntroductionMeetingForm(forms.Form):
     duration_minutes = forms.IntegerField(min_value=5, max_value=240, initial=30, label="Length (minutes)")
     location = forms.CharField(max_length=200, required=False, initial="At the setting")
     with_whom = forms.CharField(max_length=200, required=False, label="Which parents/carers")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    already_held = forms.BooleanField(
+        required=False, label="This meeting has already taken place",
+        help_text="Record a meeting held before today: the parents are not sent an invitation.",
+    )
 
     def __init__(self, *args, task, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,7 +34,7 @@ class IntroductionMeetingForm(forms.Form):
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
         first_day = self.child.start_date
-        # Seeds 003/004: parents are introduced "before or on the child's first day".
+        # Said early here; the rule is the service's (processes.services.introduction_meeting_arrange).
         if first_day and timezone.localtime(starts_at).date() > first_day:
             raise forms.ValidationError(f"The introduction must be on or before the first day ({first_day:%d %b %Y}).")
         return starts_at
@@ -45,12 +48,14 @@ class AllAboutMeForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 2}) for name in fields if name != "home_language"}
 
     def __init__(self, *args, task, **kwargs) -> None:
-        child = task.process.coerced.child
-        existing = AllAboutMe.objects.filter(child=child).first()
-        if existing is None:
+        # The page proposes what is known already; the answers posted are the service's to keep.
+        if kwargs.get("data") is None and not args:
+            child = task.process.coerced.child
+            existing = AllAboutMe.objects.filter(child=child).first()
             kwargs.setdefault("initial", {"home_language": child.home_language, "allergies": child.allergies,
-                                          "feeding": child.dietary_needs})
-        super().__init__(*args, instance=existing, **kwargs)
+                                          "feeding": child.dietary_needs} if existing is None else
+                              {name: getattr(existing, name) for name in self._meta.fields})
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         data = super().clean()
@@ -63,7 +68,7 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
     """Introduction to the parents.
 
     The key person arranges to meet the parents on or before the first day, and completes "all about me"
-    with them; both done, the settling-in begins.
+    with them, in either order; both done, the settling-in begins.
     """
 
     process_class = ChildProcess
@@ -89,9 +94,14 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
         .Next(this.join)
     )
 
-    join = flow.Join().Next(this.settle)
+    # Both done (whichever comes second)? Then the settling-in begins; the first to finish just ends its branch.
+    join = flow.If(this.introduction_recorded).Then(this.settle).Else(this.end)
     settle = flow.Function(this.start_settling_in).Next(this.end)
     end = flow.End()
+
+    def introduction_recorded(self, activation) -> bool:
+        """Neither the meeting nor "all about me" still waits (the step completing now is already done)."""
+        return not activation.process.task_set.filter(flow_task_type="HUMAN", status__in=OPEN).exists()
 
     def meeting_due(self, activation):
         return deadlines.introduction_due(activation.process.child)
@@ -100,21 +110,10 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
         return deadlines.all_about_me_due(activation.process.child)
 
     def meeting_arranged(self, activation, data, by) -> None:
-        child = activation.process.child
-        meeting = ParentMeeting.objects.create(
-            child=child, kind=MeetingKind.INTRODUCTION, starts_at=data["starts_at"],
-            duration_minutes=data["duration_minutes"], location=data.get("location", ""),
-            with_whom=data.get("with_whom", ""), notes=data.get("notes", ""), arranged_by=by,
-        )
-        services.audit_record(actor=by, action="create", record=meeting, setting_id=child.setting_id,
-                              summary=f"Arranged the introduction for {meeting.starts_at:%d %b %Y %H:%M}")
-        signals.meeting_arranged.send(sender=ParentMeeting, meeting=meeting, by=by)
+        services.introduction_meeting_arrange(child=activation.process.child, by=by, **data)
 
     def all_about_me_done(self, activation, data, by) -> None:
-        child = activation.process.child
-        record, _ = AllAboutMe.objects.update_or_create(child=child, defaults={**data, "completed_by": by})
-        services.audit_record(actor=by, action="update", record=record, setting_id=child.setting_id,
-                              summary=f"Completed 'all about me' for {child.name}")
+        services.all_about_me_record(child=activation.process.child, by=by, **data)
 
     def start_settling_in(self, activation) -> None:
         from .settling import SettlingFlow

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
 
 from processes.models import Child, LifecycleState
-
 from processes.signals import (
+    child_allocated_elsewhere,
     child_registered,
     consent_changed,
     consent_withdrawal_asked,
@@ -101,34 +102,23 @@ def close_workflows_of_a_child_who_goes(sender, instance, name, target, method_k
     from processes.services import audit_record
 
     from .models import ChildProcess
+    from .nodes import HumanTask
+    from .services import task_cancel
 
     by = (method_kwargs or {}).get("by")
     for process in ChildProcess.objects.filter(child=instance, open_kind__isnull=False):
-        for task in process.task_set.exclude(status__in=("DONE", "CANCELED", "REVIVED")):
-            task.data = {**(task.data or {}), "cancelled_because": f"{instance.name} {target}"}
-            task.save(update_fields=["data"])
-        process.flow_class.instance.cancel(process)
+        flow = process.flow_class.instance
+        with flow.lock(process.pk), transaction.atomic():
+            for task in process.task_set.filter(status__in=("NEW", "ASSIGNED")):
+                if isinstance(task.flow_task, HumanTask):
+                    task_cancel(task=task, by=by, reason=f"{instance.name} {target}")
+            flow.cancel(process)  # and the gateways waiting on them
         audit_record(actor=by, action="cancel", record=process, setting_id=process.setting_id,
                      child_id=instance.pk, summary=f"Closed the {process.get_kind_display().lower()}: child {target}")
 
 
-@receiver(post_transition, sender=Child)
-def close_allocation_done_elsewhere(sender, instance, name, target, method_kwargs=None, **kwargs) -> None:
-    """Allocated outside the allocation task (the admin, a script): close the task, start the introduction."""
-    if name != "allocate":
-        return
+@receiver(child_allocated_elsewhere)
+def answer_an_allocation_made_elsewhere(sender, child, by, **kwargs) -> None:
     from .allocation import AllocationFlow
-    from .base import process_start
-    from .introduction import IntroductionFlow
-    from .models import ChildProcess, ProcessKind
-    from .services import task_being_completed
 
-    for process in ChildProcess.objects.filter(child=instance, open_kind=ProcessKind.ALLOCATION):
-        waiting = process.task_set.filter(status__in=("NEW", "ASSIGNED")).exclude(pk=task_being_completed())
-        if not any(t.flow_task is AllocationFlow.allocate for t in waiting):
-            continue  # the allocation task itself is completing
-        for task in waiting:
-            task.data = {**(task.data or {}), "cancelled_because": "allocated outside this task"}
-            task.save(update_fields=["data"])
-        AllocationFlow.instance.cancel(process)
-        process_start(flow_class=IntroductionFlow, child=instance)
+    AllocationFlow.instance.allocated_elsewhere(child=child, by=by)

@@ -7,9 +7,9 @@ and is told by whom, and nothing is written twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any, Mapping
+from typing import Any
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -63,15 +63,6 @@ class _Locked:
 
 
 BUSY = "This task is being updated by someone else right now. Try again in a moment."
-
-# The task this thread is completing: its row still reads ASSIGNED while its node's work runs, and a
-# receiver must tell that step apart from the same step taken elsewhere (workflows.receivers).
-_completing: ContextVar[int | None] = ContextVar("keyflow_completing_task", default=None)
-
-
-def task_being_completed() -> int | None:
-    return _completing.get()
-
 
 def lock_not_obtained(exc: BaseException) -> bool:
     """A lock that could not be had in time (PostgreSQL lock_timeout/NOWAIT/deadlock, SQLite busy)."""
@@ -167,7 +158,8 @@ def task_complete(*, process_id: int, task_id: int, by, data: Mapping[str, Any])
         if task.owner_id is None:
             if not node.can_assign(by, task):
                 raise NotPermitted("You cannot take this task.")
-            node.activation_class(task).assign(by)
+            # Taken and completed at once: the completion's own save writes the owner (one UPDATE, not two).
+            task.owner, task.status = by, STATUS.ASSIGNED
         elif task.owner_id != by.pk:
             raise NotPermitted(f"This task is assigned to {_who(task.owner)}.")
         if not node.can_execute(by, task):
@@ -177,13 +169,28 @@ def task_complete(*, process_id: int, task_id: int, by, data: Mapping[str, Any])
             raise FormInvalid(form.errors)
         activation = node.activation_class(task)
         activation.start(None)
-        token = _completing.set(task.pk)
-        try:
-            node.complete_with(activation, form.cleaned_data, by)
-            task.data = {**(task.data or {}), "form": _jsonable(form.cleaned_data)}
-            activation.execute()
-        finally:
-            _completing.reset(token)
+        node.complete_with(activation, form.cleaned_data, by)
+        task.data = {**(task.data or {}), "form": _jsonable(form.cleaned_data)}
+        activation.execute()
         audit_record(actor=by, action="complete", record=task, setting_id=locked.process.setting_id,
                      child_id=locked.process.child_id, summary=f"Completed '{task.title}'")
         return task
+
+
+def task_cancel(*, task: Task, by, reason: str, process: ChildProcess | None = None, **note: Any) -> Task:
+    """Cancel an open task, saying why: the reason is kept on the task (a late completer is told it) and
+    audited. `note` adds facts to the task's data (what a paused step waits for).
+
+    Called under the task's flow lock, by the flow operations that stop a step: a child who goes, an
+    allocation made outside its task, a consent withdrawn.
+    """
+    if not reason.strip():
+        raise RuleViolation("Say why the task is cancelled.")
+    _refuse_if_closed(task)
+    task.data = {**(task.data or {}), "cancelled_because": reason, **note}
+    task.save(update_fields=["data"])
+    task.flow_task.activation_class(task).cancel()
+    process = process or task.process.coerced  # the caller's, when it has it: one read fewer
+    audit_record(actor=by, action="cancel", record=task, setting_id=process.setting_id, child_id=process.child_id,
+                 summary=f"Cancelled '{task.title}': {reason}")
+    return task

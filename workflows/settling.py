@@ -8,7 +8,13 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from processes import deadlines, services, sessions
-from processes.models import Child, LifecycleState, SettlingOutcome, SettlingReview, SettlingSession
+from processes.models import (
+    Child,
+    LifecycleState,
+    SettlingOutcome,
+    SettlingReview,
+    SettlingSession,
+)
 
 from .base import ChildFlowMixin
 from .models import ChildProcess, ProcessKind, TaskRole
@@ -16,7 +22,8 @@ from .nodes import HumanTask
 
 # "Several short visits growing longer" (the settling-in policies the seeds refer to): minutes per visit.
 DEFAULT_VISITS = (60, 90, 120, 180, 240)
-PLAN_HELP = "One visit a line: date, start time, minutes, and 'with parent' if a parent stays. 2026-12-01 09:30 60 with parent"
+# Dates as people type them in England, besides the date picker's own format.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %b %Y", "%d %B %Y"]
 
 
 def settling_default_plan(child, *, today: dt.date | None = None) -> list[dict]:
@@ -37,53 +44,76 @@ def settling_default_plan(child, *, today: dt.date | None = None) -> list[dict]:
     return plan
 
 
-def plan_as_text(plan) -> str:
-    lines = []
-    for visit in plan:
-        get = visit.get if isinstance(visit, dict) else lambda k: getattr(visit, k)
-        lines.append(f"{get('on'):%Y-%m-%d} {get('starts_at'):%H:%M} {get('duration_minutes')}"
-                     + (" with parent" if get("parent_stays") else ""))
-    return "\n".join(lines)
+class VisitForm(forms.Form):
+    """One row of the plan: a visit."""
+
+    on = forms.DateField(label="Date", input_formats=DATE_FORMATS,
+                         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts_at = forms.TimeField(label="Start", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    duration_minutes = forms.IntegerField(label="Minutes", min_value=15, max_value=600,
+                                          widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5}))
+    parent_stays = forms.TypedChoiceField(
+        label="With whom", choices=[("1", "With a parent"), ("", "On their own")], coerce=bool, required=False,
+        empty_value=False,
+    )
 
 
-def parse_plan(text: str) -> list[dict]:
-    visits, errors = [], []
-    for number, line in enumerate((l.strip() for l in text.splitlines()), start=1):
-        if not line:
-            continue
-        parts = line.split()
-        try:
-            on = dt.date.fromisoformat(parts[0])
-            starts_at = dt.time.fromisoformat(parts[1])
-            minutes = int(parts[2])
-        except (IndexError, ValueError):
-            errors.append(f"Line {number} ('{line}') should read like: 2026-12-01 09:30 60 with parent")
-            continue
-        if minutes < 15 or minutes > 600:
-            errors.append(f"Line {number}: a visit lasts between 15 and 600 minutes.")
-        visits.append({"on": on, "starts_at": starts_at, "duration_minutes": minutes,
-                       "parent_stays": "parent" in line.lower()})
-    slots = [(v["on"], v["starts_at"]) for v in visits]
-    if len(slots) != len(set(slots)):
-        errors.append("Two visits are at the same date and time.")
-    if errors:
-        raise forms.ValidationError(errors)
-    return sorted(visits, key=lambda v: (v["on"], v["starts_at"]))
+VisitFormSet = forms.formset_factory(VisitForm, extra=2, can_delete=True, max_num=20, absolute_max=20)
 
 
-class SettlingPlanForm(forms.Form):
-    visits = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), help_text=PLAN_HELP,
-                             label="Settling-in visits")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+class VisitRows(forms.Field):
+    """The plan's visits, one row each (VisitFormSet): the form's `visits` value is the list of rows."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, *, prefix: str, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.prefix = prefix
+        self.formset = None
+
+
+class VisitRowsMixin:
+    """A form with one or more VisitRows fields: each gets its formset, bound to the same data."""
+
+    def _bind_rows(self, data, initial: dict[str, list[dict]]) -> None:
+        for name, field in self.fields.items():
+            if isinstance(field, VisitRows):
+                # Rows posted are read as typed: an unchanged proposed row is still a visit.
+                field.formset = VisitFormSet(data, prefix=field.prefix, initial=None if data else initial.get(name))
+
+    def _rows(self, name: str) -> list[dict]:
+        formset = self.fields[name].formset
+        if f"{formset.prefix}-TOTAL_FORMS" not in formset.data:
+            return []  # no rows sent at all (an API client with no visits to add)
+        if not formset.is_valid():
+            problems = [f"Visit {i + 1}: " + " ".join(str(m) for ms in f.errors.values() for m in ms)
+                        for i, f in enumerate(formset.forms) if f.errors]
+            raise forms.ValidationError(problems + [str(e) for e in formset.non_form_errors()]
+                                        or ["Check the visits."])
+        return [{k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+                for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+class SettlingPlanForm(VisitRowsMixin, forms.Form):
+    visits = VisitRows(prefix="visits", label="Settling-in visits",
+                       help_text="Short visits growing longer, on the child's own days. Leave a row empty to skip it.")
+    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, task, **kwargs) -> None:
-        child = task.process.coerced.child
-        planned = child.settling_sessions.filter(recorded_at__isnull=True)
-        kwargs.setdefault("initial", {"visits": plan_as_text(planned or settling_default_plan(child))})
         super().__init__(*args, **kwargs)
+        if self.is_bound:  # the rows posted are the plan
+            self._bind_rows(self.data, {})
+            return
+        child = task.process.coerced.child
+        planned = [{"on": v.on, "starts_at": v.starts_at, "duration_minutes": v.duration_minutes,
+                    "parent_stays": v.parent_stays} for v in child.settling_sessions.filter(recorded_at__isnull=True)]
+        initial = [{**v, "parent_stays": "1" if v["parent_stays"] else ""}
+                   for v in planned or settling_default_plan(child)]
+        self._bind_rows(None, {"visits": initial})
 
     def clean_visits(self):
-        visits = parse_plan(self.cleaned_data["visits"])
+        visits = self._rows("visits")
         if not visits:
             raise forms.ValidationError("Plan at least one settling-in visit.")
         return visits
@@ -97,34 +127,36 @@ class SettlingSessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.session = next_session(task.process.coerced.child)
 
+    def clean(self):
+        data = super().clean()
+        data["visit"] = self.session  # the visit this page was about, recorded as such
+        return data
 
-class SettlingReviewForm(forms.Form):
-    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Review held on")
+
+class SettlingReviewForm(VisitRowsMixin, forms.Form):
+    held_on = forms.DateField(input_formats=DATE_FORMATS, label="Review held on",
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     outcome = forms.ChoiceField(choices=SettlingOutcome.choices, widget=forms.RadioSelect)
-    parents_view = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="The parents' view")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    next_review_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                     label="Next review", help_text="Needed if the child needs longer.")
-    extra_visits = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                   label="Extra settling visits", help_text=PLAN_HELP)
+    parents_view = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="The parents' view")
+    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    next_review_on = forms.DateField(required=False, input_formats=DATE_FORMATS, label="Next review",
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                     help_text="Needed if the child needs longer.")
+    extra_visits = VisitRows(prefix="extra", label="Extra settling visits",
+                             help_text="If the child needs longer: the further visits agreed with the parents.")
 
     def __init__(self, *args, task, **kwargs) -> None:
         kwargs.setdefault("initial", {"held_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.child = task.process.coerced.child
+        self._bind_rows(self.data if self.is_bound else None, {})
 
     def clean_extra_visits(self):
-        visits = parse_plan(self.cleaned_data.get("extra_visits") or "")
-        taken = set(self.child.settling_sessions.values_list("on", "starts_at"))
-        clashes = [v for v in visits if (v["on"], v["starts_at"]) in taken]
-        if clashes:
-            raise forms.ValidationError(
-                f"There is already a visit on {clashes[0]['on']:%d %b} at {clashes[0]['starts_at']:%H:%M}."
-            )
-        return visits
+        return self._rows("extra_visits")
 
     def clean(self):
         data = super().clean()
+        # Said early here; the rules are the service's (processes.services.settling_review_record).
         if data.get("held_on") and data["held_on"] > timezone.localdate():
             self.add_error("held_on", "A review is recorded once it has been held, not before.")
         if data.get("outcome") == SettlingOutcome.NEEDS_LONGER:
@@ -186,7 +218,8 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
         return deadlines.settling_plan_due(activation.process.child)
 
     def visit_due(self, activation):
-        visit = next_session(activation.process.child)
+        # The gate that routed here has just read the visit (has_visit_to_record): due on its day.
+        visit = getattr(activation.process, "next_visit", None) or next_session(activation.process.child)
         return deadlines.settling_session_due(visit.on) if visit else None
 
     def review_due(self, activation):
@@ -194,54 +227,24 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
         return deadlines.settling_review_due(review.due_on) if review else None
 
     def has_visit_to_record(self, activation) -> bool:
-        return next_session(activation.process.child) is not None
+        activation.process.next_visit = next_session(activation.process.child)
+        return activation.process.next_visit is not None
 
     def child_settled(self, activation) -> bool:
-        # Read the row, not the process's cached child: the review's service call has just moved it on.
-        return Child.objects.filter(pk=activation.process.child_id, state=LifecycleState.SETTLED).exists()
-
-    def _add_visits(self, child, visits) -> None:
-        SettlingSession.objects.bulk_create(SettlingSession(child=child, **visit) for visit in visits)
+        settled = getattr(activation.process, "settled", None)  # what the review just recorded (review_held)
+        if settled is None:
+            # Read the row, not the process's cached child: the review's service call has just moved it on.
+            settled = Child.objects.filter(pk=activation.process.child_id, state=LifecycleState.SETTLED).exists()
+        return settled
 
     def plan_agreed(self, activation, data, by) -> None:
-        child = activation.process.child
-        child.settling_sessions.filter(recorded_at__isnull=True).delete()
-        self._add_visits(child, data["visits"])
-        if open_review(child) is None:
-            SettlingReview.objects.create(child=child, due_on=deadlines.settling_review_date(child, child.setting))
-        services.audit_record(actor=by, action="update", record=child,
-                              summary=f"Agreed a settling-in plan of {len(data['visits'])} visits",
-                              changes={"visits": plan_as_text(data["visits"])})
-        if child.state == LifecycleState.ALLOCATED:
-            services.child_transition(child=child, transition="begin_settling_in", by=by,
-                                      reason="Settling-in plan agreed with the parents")
+        services.settling_plan_record(child=activation.process.child, by=by, visits=data["visits"],
+                                      notes=data.get("notes", ""))
 
     def visit_recorded(self, activation, data, by) -> None:
-        child = activation.process.child
-        visit = next_session(child)
-        if visit is None:
-            return
-        visit.how_it_went = data["how_it_went"]
-        visit.recorded_by = by
-        visit.recorded_at = timezone.now()
-        visit.save(update_fields=["how_it_went", "recorded_by", "recorded_at"])
-        services.audit_record(actor=by, action="update", record=visit, setting_id=child.setting_id,
-                              summary=f"Recorded the settling-in visit of {visit.on:%d %b}")
+        if data["visit"] is not None:
+            services.settling_visit_record(visit=data["visit"], by=by, how_it_went=data["how_it_went"])
 
     def review_held(self, activation, data, by) -> None:
-        child = activation.process.child
-        review = open_review(child) or SettlingReview(child=child, due_on=timezone.localdate())
-        review.held_on = data["held_on"]
-        review.outcome = data["outcome"]
-        review.parents_view = data["parents_view"]
-        review.notes = data.get("notes", "")
-        review.next_review_on = data.get("next_review_on")
-        review.recorded_by = by
-        review.save()
-        services.audit_record(actor=by, action="update", record=review, setting_id=child.setting_id,
-                              summary=f"Settling-in review: {review.get_outcome_display().lower()}")
-        if review.outcome == SettlingOutcome.SETTLED:
-            services.child_transition(child=child, transition="settle", by=by, reason="Settling-in review")
-        else:
-            SettlingReview.objects.create(child=child, due_on=review.next_review_on)
-            self._add_visits(child, data.get("extra_visits") or [])
+        review = services.settling_review_record(child=activation.process.child, by=by, **data)
+        activation.process.settled = review.outcome == SettlingOutcome.SETTLED

@@ -4,7 +4,8 @@ from .audit import audit_events_purge, audit_record
 from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
 from .guardians import guardian_create, guardian_delete, guardian_link_update, guardian_unlink, guardian_update
-from .keyperson import key_person_assign, key_person_end, key_persons_release
+from .introduction import all_about_me_record, introduction_meeting_arrange
+from .keyperson import child_allocate, key_person_assign, key_person_end, key_persons_release
 from .lifecycle import child_transition
 from .organisation import (
     organisation_create,
@@ -34,6 +35,7 @@ from .sen import (
     support_plan_write,
     support_review_record,
 )
+from .settling import settling_plan_record, settling_review_record, settling_visit_record
 from .reads import audit_attempt, child_read
 from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
 from .subject_access import child_subject_access_export
@@ -47,6 +49,12 @@ from .staff import (
 )
 
 __all__ = [
+    "all_about_me_record",
+    "child_allocate",
+    "introduction_meeting_arrange",
+    "settling_plan_record",
+    "settling_review_record",
+    "settling_visit_record",
     "audit_attempt",
     "audit_events_purge",
     "audit_record",

@@ -5,11 +5,13 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .. import dates
 from ..errors import Conflict, RuleViolation
 from ..models import AssignmentRole, Child, KeyPersonAssignment, LifecycleState, Staff
-from ..signals import key_person_changed
+from ..signals import child_allocated_elsewhere, key_person_changed
 from .audit import audit_record
 from .children import _require_manager
+from .lifecycle import lifecycle_move
 
 
 def caseload_of(staff: Staff) -> int:
@@ -46,6 +48,8 @@ def key_person_assign(
         raise RuleViolation(f"{staff} no longer has an active account.", field="staff")
     if child.state in (LifecycleState.LEFT, LifecycleState.WITHDRAWN):
         raise RuleViolation(f"{child} has left the setting.")
+    if starts_on is not None:
+        dates.in_the_childs_life(starts_on, child, field="starts_on")
     starts_on = starts_on or timezone.localdate()
 
     current = {a.role: a for a in child.assignments.current().select_for_update()}
@@ -121,3 +125,36 @@ def key_persons_release(*, child: Child, by, reason: str, ends_on: dt.date) -> i
     for assignment in current:
         _assignment_close(assignment, by=by, reason=reason, ends_on=ends_on, setting_id=child.setting_id)
     return len(current)
+
+
+@transaction.atomic(savepoint=False)  # a step's service: a refusal undoes the step (services.introduction)
+def child_allocate(
+    *,
+    child: Child,
+    primary: Staff,
+    secondary: Staff,
+    by,
+    starts_on: dt.date | None = None,
+    reason: str = "",
+    over_caseload_reason: str = "",
+    from_task: bool = False,
+) -> Child:
+    """Give a child their key person and secondary (keeping whoever already holds a role) and move them to
+    "allocated" (EYFS 3.26).
+
+    `from_task`: the allocation workflow's own step is making it, and moves its flow on by itself; any other
+    allocation is announced (child_allocated_elsewhere) for the workflows to answer.
+    """
+    if primary.pk == secondary.pk:
+        raise RuleViolation("The secondary key person must be someone other than the key person.", field="secondary")
+    current = {a.role: a.staff_id for a in child.assignments.current()}
+    if current.get(AssignmentRole.PRIMARY) != primary.pk:
+        key_person_assign(child=child, staff=primary, role=AssignmentRole.PRIMARY, by=by, reason=reason,
+                          starts_on=starts_on, over_caseload_reason=over_caseload_reason)
+    if current.get(AssignmentRole.SECONDARY) != secondary.pk:
+        key_person_assign(child=child, staff=secondary, role=AssignmentRole.SECONDARY, by=by, reason=reason,
+                          starts_on=starts_on)
+    child = lifecycle_move(child=child, transition="allocate", by=by, reason=reason)
+    if not from_task:
+        child_allocated_elsewhere.send(sender=Child, child=child, by=by)
+    return child

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from ..errors import Conflict, NotPermitted, RuleViolation
 from ..models import Child
+from ..signals import child_allocated_elsewhere
 
 TRANSITIONS = (
     "allocate", "begin_settling_in", "settle", "begin_room_move", "complete_room_move",
@@ -30,8 +31,17 @@ def child_transition(*, child: Child, transition: str, by, reason: str = "") -> 
     """Move a child along their lifecycle, or say plainly why not and change nothing.
 
     The audit row is written by the post_transition receiver (processes.receivers), so a transition made
-    anywhere is audited; `by` and `reason` reach it and django-fsm-log's StateLog.
+    anywhere is audited; `by` and `reason` reach it and django-fsm-log's StateLog. An allocation made here
+    rather than by the allocation step is announced, for the workflows to answer.
     """
+    child = lifecycle_move(child=child, transition=transition, by=by, reason=reason)
+    if transition == "allocate":
+        child_allocated_elsewhere.send(sender=Child, child=child, by=by)
+    return child
+
+
+def lifecycle_move(*, child: Child, transition: str, by, reason: str = "") -> Child:
+    """The transition itself, for the services that announce it their own way (keyperson.child_allocate)."""
     if transition not in TRANSITIONS:
         raise RuleViolation(f"There is no lifecycle step called {transition!r}.")
     child = Child.objects.select_for_update().get(pk=child.pk)
@@ -44,14 +54,16 @@ def child_transition(*, child: Child, transition: str, by, reason: str = "") -> 
     # secondary, no leaving date) to a manager as "not allowed": ask about the permission alone.
     if by is not None and not method._django_fsm.has_transition_perm(child, child.state, by):
         raise NotPermitted(f"You are not allowed to {label} {child}.")
-    if not can_proceed(method):
-        raise RuleViolation(f"{child} cannot {label}: " + "; ".join(_unmet_conditions(child, transition)) + ".")
     if transition in REASON_REQUIRED and not reason.strip():
         raise RuleViolation(f"Give a reason to {label}.", field="reason")
-    method(by=by, description=reason or None)
+    try:
+        method(by=by, description=reason or None)  # checks the guards, once
+    except TransitionNotAllowed:
+        raise RuleViolation(f"{child} cannot {label}: " + "; ".join(_unmet_conditions(child, transition)) + ".") from None
     child.state_changed_at = timezone.now()
     try:
-        child.save()
+        # Only what a transition changes: the child's name and room (copied on inbox rows) stay as they were.
+        child.save(update_fields=["state", "state_changed_at", "left_on"])
     except ConcurrentTransition:
         raise Conflict(f"{child}'s record was changed by someone else just now. Reload and try again.") from None
     return child
