@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Channel, Kind, Notification
-from processes.models import AssignmentRole
+from processes import deadlines
 from processes import services as domain
+from processes.dates import age_in_words, day_text, when_text
+from processes.models import AssignmentRole
+from workflows.models import InboxEntry
 
 from .factories import ChildGuardianFactory, ChildFactory
 from .flowkit import allocate, register, the_task
@@ -40,3 +47,73 @@ def test_a_new_task_notice_reads_once_as_new_and_is_done_once_the_task_is(
     page = client.get(reverse("my-notifications")).content.decode()
     assert ">Done</span>" in page
     assert ">Unread</span>" not in page and "Mark read</button>" not in page
+
+
+# --- Dates and ages: one way of writing them ----------------------------------------------------------------
+
+def test_an_age_reads_with_correct_plurals():
+    assert age_in_words(25) == "2 years 1 month"
+    assert age_in_words(12) == "1 year"
+    assert age_in_words(1) == "1 month"
+    assert age_in_words(0) == "0 months"
+    assert age_in_words(38) == "3 years 2 months"
+
+
+def test_a_day_has_no_leading_zero_and_names_its_year_unless_it_is_this_ones():
+    today = dt.date(2027, 3, 10)
+    assert day_text(dt.date(2027, 3, 3)) == "3 Mar 2027"
+    assert when_text(dt.date(2027, 3, 3), today=today) == "Wed 3 Mar"
+    assert when_text(dt.date(2026, 12, 4), today=today) == "Fri 4 Dec 2026"
+    at = timezone.make_aware(dt.datetime(2028, 1, 5, 9, 5))
+    assert when_text(at, today=today) == "Wed 5 Jan 2028, 09:05"
+
+
+def test_the_inbox_shows_a_due_date_of_another_year_with_its_year(client, setting, room, manager):
+    register(setting=setting, room=room, manager=manager, start_in_days=400)
+    entry = InboxEntry.objects.get(child__setting=setting)
+    client.force_login(manager.user)
+    page = client.get(reverse("inbox")).content.decode()
+    due = timezone.localtime(entry.due_at)
+    assert f"{due:%a} {due.day} {due:%b} {due.year}" in page
+
+
+# --- Deadlines fall on the setting's open days -------------------------------------------------------------
+
+def test_a_deadline_that_falls_at_the_weekend_falls_on_the_friday_before(setting):
+    saturday, sunday, friday = dt.date(2027, 1, 9), dt.date(2027, 1, 10), dt.date(2027, 1, 8)
+    assert deadlines.at_end_of(saturday, setting).date() == friday
+    assert deadlines.at_end_of(sunday, setting).date() == friday
+    assert deadlines.at_end_of(dt.date(2027, 1, 11), setting).date() == dt.date(2027, 1, 11)
+
+
+def test_a_setting_open_on_saturdays_keeps_its_saturday_deadlines(setting):
+    setting.open_days = "123456"
+    assert deadlines.at_end_of(dt.date(2027, 1, 9), setting).date() == dt.date(2027, 1, 9)
+    assert deadlines.at_end_of(dt.date(2027, 1, 10), setting).date() == dt.date(2027, 1, 9)
+    setting.open_days = "1"  # Mondays only: Friday's deadline moves back to Monday
+    assert deadlines.at_end_of(dt.date(2027, 1, 8), setting).date() == dt.date(2027, 1, 4)
+
+
+def test_open_days_are_digits_of_weekdays_each_once(setting):
+    from django.core.exceptions import ValidationError
+
+    for bad in ("", "8", "1123", "mon"):
+        setting.open_days = bad
+        with pytest.raises(ValidationError):
+            setting.full_clean()
+    setting.open_days = "12345"
+    setting.full_clean()
+
+
+def test_a_child_starting_on_a_monday_has_the_allocation_due_the_friday_before_not_the_monday(
+    setting, room, manager
+):
+    today = timezone.localdate()
+    monday = today + dt.timedelta(days=14 + (7 - today.weekday()) % 7)
+    child = register(setting=setting, room=room, manager=manager, start_in_days=(monday - today).days)
+    # A week before Monday is a Monday: open. The plan, due the day before the first day (a Sunday), falls
+    # on the Friday.
+    assert deadlines.allocation_due(child).date() == monday - dt.timedelta(days=7)
+    assert deadlines.settling_plan_due(child).date() == monday - dt.timedelta(days=3)
+    task_due = InboxEntry.objects.get(child=child).due_at
+    assert timezone.localtime(task_due).isoweekday() in setting.open_weekdays

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from viewflow.workflow.models import Task
 
 from processes import sessions
+from processes.dates import age_in_words, day_text
 from processes.models import Child
 
 BASIC = ("name", "age", "room", "start_date")
@@ -37,12 +38,11 @@ def _value(child: Child, name: str) -> str:
 def task_context(task: Task) -> TaskContext:
     process = task.process.coerced
     child = process.child
-    years, months = divmod(child.age_in_months(), 12)
     facts = [
         ("Child", child.name),
-        ("Age", f"{years} years {months} months" if years else f"{months} months"),
+        ("Age", age_in_words(child.age_in_months())),
         ("Room", str(child.room or "—")),
-        ("Starts", f"{child.start_date:%d %b %Y}" if child.start_date else "—"),
+        ("Starts", f"{day_text(child.start_date)}" if child.start_date else "—"),
     ]
     facts += [(LABELS.get(name, name), _value(child, name)) for name in task.flow_task.shows]
     flow = task.flow_task.flow_class.instance

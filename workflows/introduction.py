@@ -12,6 +12,7 @@ from processes.models import AllAboutMe, MeetingKind, ParentMeeting
 from .base import ChildFlowMixin, process_start
 from .models import ChildProcess, ProcessKind, TaskRole
 from .nodes import HumanTask
+from processes.dates import day_text, when_text
 
 
 class IntroductionMeetingForm(forms.Form):
@@ -33,7 +34,7 @@ class IntroductionMeetingForm(forms.Form):
         first_day = self.child.start_date
         # Seeds 003/004: parents are introduced "before or on the child's first day".
         if first_day and timezone.localtime(starts_at).date() > first_day:
-            raise forms.ValidationError(f"The introduction must be on or before the first day ({first_day:%d %b %Y}).")
+            raise forms.ValidationError(f"The introduction must be on or before the first day ({day_text(first_day)}).")
         return starts_at
 
 
@@ -107,7 +108,7 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
             with_whom=data.get("with_whom", ""), notes=data.get("notes", ""), arranged_by=by,
         )
         services.audit_record(actor=by, action="create", record=meeting, setting_id=child.setting_id,
-                              summary=f"Arranged the introduction for {meeting.starts_at:%d %b %Y %H:%M}")
+                              summary=f"Arranged the introduction for {when_text(meeting.starts_at)}")
         signals.meeting_arranged.send(sender=ParentMeeting, meeting=meeting, by=by)
 
     def all_about_me_done(self, activation, data, by) -> None:

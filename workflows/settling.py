@@ -13,6 +13,7 @@ from processes.models import Child, LifecycleState, SettlingOutcome, SettlingRev
 from .base import ChildFlowMixin
 from .models import ChildProcess, ProcessKind, TaskRole
 from .nodes import HumanTask
+from processes.dates import day_text
 
 # "Several short visits growing longer" (the settling-in policies the seeds refer to): minutes per visit.
 DEFAULT_VISITS = (60, 90, 120, 180, 240)
@@ -119,7 +120,7 @@ class SettlingReviewForm(forms.Form):
         clashes = [v for v in visits if (v["on"], v["starts_at"]) in taken]
         if clashes:
             raise forms.ValidationError(
-                f"There is already a visit on {clashes[0]['on']:%d %b} at {clashes[0]['starts_at']:%H:%M}."
+                f"There is already a visit on {day_text(clashes[0]['on'])} at {clashes[0]['starts_at']:%H:%M}."
             )
         return visits
 
@@ -187,11 +188,11 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
 
     def visit_due(self, activation):
         visit = next_session(activation.process.child)
-        return deadlines.settling_session_due(visit.on) if visit else None
+        return deadlines.settling_session_due(visit.on, activation.process.child.setting) if visit else None
 
     def review_due(self, activation):
         review = open_review(activation.process.child)
-        return deadlines.settling_review_due(review.due_on) if review else None
+        return deadlines.settling_review_due(review.due_on, activation.process.child.setting) if review else None
 
     def has_visit_to_record(self, activation) -> bool:
         return next_session(activation.process.child) is not None
@@ -226,7 +227,7 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
         visit.recorded_at = timezone.now()
         visit.save(update_fields=["how_it_went", "recorded_by", "recorded_at"])
         services.audit_record(actor=by, action="update", record=visit, setting_id=child.setting_id,
-                              summary=f"Recorded the settling-in visit of {visit.on:%d %b}")
+                              summary=f"Recorded the settling-in visit of {day_text(visit.on)}")
 
     def review_held(self, activation, data, by) -> None:
         child = activation.process.child
