@@ -117,3 +117,17 @@ def test_a_child_starting_on_a_monday_has_the_allocation_due_the_friday_before_n
     assert deadlines.settling_plan_due(child).date() == monday - dt.timedelta(days=3)
     task_due = InboxEntry.objects.get(child=child).due_at
     assert timezone.localtime(task_due).isoweekday() in setting.open_weekdays
+
+
+def test_the_inbox_offers_a_child_filter_naming_the_children_it_holds(client, setting, room, manager, key_person):
+    ava = register(setting=setting, room=room, manager=manager, first_name="Ava")
+    register(setting=setting, room=room, manager=manager, first_name="Ben")
+    client.force_login(manager.user)
+    page = client.get(reverse("inbox")).content.decode()
+    assert '<label for="f-child">Child</label>' in page
+    assert f'<option value="{ava.pk}">Jones, Ava</option>' in page and ">Jones, Ben</option>" in page
+    filtered = client.get(reverse("inbox"), {"child": ava.pk}).content.decode()
+    assert f'<option value="{ava.pk}" selected>Jones, Ava</option>' in filtered
+    assert filtered.count('data-task="') == 1
+    client.force_login(key_person.user)  # nothing in their inbox: no child to offer
+    assert ">Jones, Ava</option>" not in client.get(reverse("inbox")).content.decode()
