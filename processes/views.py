@@ -26,6 +26,7 @@ from .access import (
     staff_of,
 )
 from .dates import age_in_words
+from .health import health_facts
 from .forms import ChildFilter
 from .models import AssignmentRole, ConsentPurpose, KeyPersonAssignment, LifecycleState
 from .services import child_read, child_subject_access_export
@@ -128,6 +129,7 @@ def child_detail(request, pk: int):
 
     return render(request, "processes/child_detail.html", {
         "child": child,
+        "health": health_facts(child),
         "age": age_in_words(child.age_in_months()),
         "sessions_attended": sessions.describe(child.attending_sessions),
         "sessions_count": sessions.count(child.attending_sessions),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -17,7 +18,7 @@ from processes.models import AssignmentRole
 from workflows.models import InboxEntry
 
 from .factories import ChildGuardianFactory, ChildFactory
-from .flowkit import allocate, register, the_task
+from .flowkit import allocate, complete, introduce, register, the_task
 
 
 def test_the_plain_text_email_shows_names_and_words_as_typed_not_html_escapes(
@@ -131,3 +132,75 @@ def test_the_inbox_offers_a_child_filter_naming_the_children_it_holds(client, se
     assert filtered.count('data-task="') == 1
     client.force_login(key_person.user)  # nothing in their inbox: no child to offer
     assert ">Jones, Ava</option>" not in client.get(reverse("inbox")).content.decode()
+
+
+# --- Task pages show what people did, the child's record what was recorded ------------------------------------
+
+def _so_far(html: str) -> str:
+    """The text of the task page's "So far" list, tags stripped."""
+    return re.sub(r"<[^>]+>", " ", html.split("So far", 1)[1].split("</aside>", 1)[0])
+
+
+def _task_page(client, task):
+    return client.get(reverse("task-detail", kwargs={"process_id": task.process_id, "task_id": task.pk}))
+
+
+def test_so_far_lists_the_steps_people_did_not_the_engines_nodes(
+    client, setting, room, manager, key_person, other_key_person
+):
+    child = register(setting=setting, room=room, manager=manager)
+    allocate(child, manager, key_person, other_key_person)
+    introduce(child, key_person.user)
+    plan = the_task(child, "plan")
+    client.force_login(key_person.user)
+    so_far = _so_far(_task_page(client, plan).content.decode())
+    assert not re.search(r"\b(Start|Split|Join|End|Gate)\b", so_far), so_far
+    assert "assigned by" not in so_far
+
+
+def test_a_finished_task_shows_what_was_decided_by_whom_and_when_not_the_suggestions(
+    client, setting, room, manager, key_person, other_key_person
+):
+    child = register(setting=setting, room=room, manager=manager)
+    task = the_task(child, "allocate")
+    allocate(child, manager, key_person, other_key_person, notes="Bethany knows the family")
+    client.force_login(manager.user)
+    html = _task_page(client, task).content.decode()
+    assert "Suggested key persons" not in html and "score" not in html
+    assert f"Done by {manager.user.get_full_name()}" in html
+    outcome = html.split('class="outcome-card"', 1)[1].split("</article>", 1)[0]
+    assert "Key person" in outcome and key_person.name in outcome
+    assert "Secondary key person" in outcome and other_key_person.name in outcome
+    assert "Bethany knows the family" in outcome
+
+
+def test_the_introduction_page_lists_the_meeting_done_with_its_answers_and_no_machinery(
+    client, setting, room, manager, key_person, other_key_person
+):
+    child = register(setting=setting, room=room, manager=manager)
+    allocate(child, manager, key_person, other_key_person)
+    meeting_task = the_task(child, "arrange_meeting")
+    complete(meeting_task, key_person.user, starts_at=(timezone.localtime() + dt.timedelta(days=2))
+             .strftime("%Y-%m-%d %H:%M"), duration_minutes=45)
+    client.force_login(key_person.user)
+    html = _task_page(client, the_task(child, "all_about_me")).content.decode()
+    so_far = _so_far(html)
+    assert not re.search(r"\b(Start|Split|Join|End)\b", so_far) and "This is the first step" not in so_far
+    assert f"done by {key_person.user.get_full_name()}" in so_far
+    assert "Length (minutes)" in so_far and "45" in so_far
+
+
+def test_the_childs_record_shows_the_allergy_recorded_in_all_about_me(
+    client, setting, room, manager, key_person, other_key_person
+):
+    child = register(setting=setting, room=room, manager=manager)
+    assert not child.allergies
+    allocate(child, manager, key_person, other_key_person)
+    complete(the_task(child, "all_about_me"), key_person.user, routines="Naps after lunch",
+             allergies="PEANUTS - severe, carries EpiPen", likes="Trains")
+    client.force_login(key_person.user)
+    html = client.get(reverse("child-detail", args=[child.pk])).content.decode()
+    assert "PEANUTS - severe, carries EpiPen" in html
+    assert "None known</dd>" not in html.split("Dietary needs", 1)[0].split("Allergies", 1)[1]
+    assert '<p class="message message-error allergy-alert" role="note"><strong>Allergies:</strong> PEANUTS' in html
+    assert "Naps after lunch" in html and "Trains" in html  # the rest of "all about me"

@@ -18,6 +18,7 @@ from .context import task_context
 from .dashboard import manager_dashboard
 from .inbox import KIND_CHOICES, InboxFilter, inbox_choices, inbox_entries, inbox_rows
 from .models import InboxEntry
+from .outcome import task_step
 from .timeline import child_timeline
 
 
@@ -122,6 +123,8 @@ def task_detail(request, process_id: int, task_id: int, **kwargs):
     return render(request, "workflows/task.html", {
         "task": task, "form": form, "context": context,
         "may_act": task.owner_id in (None, request.user.pk) and task.status in services.OPEN,
+        # A finished step shows what was decided, by whom and when, not its form.
+        "step": task_step(task) if task.status not in services.OPEN else None,
     }, status=status)
 
 
