@@ -17,7 +17,7 @@ from processes.dates import age_in_words, day_text, when_text
 from processes.models import AssignmentRole
 from workflows.models import InboxEntry
 
-from .factories import ChildGuardianFactory, ChildFactory
+from .factories import ChildFactory, ChildGuardianFactory
 from .flowkit import allocate, complete, introduce, register, the_task
 
 
