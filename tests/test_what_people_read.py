@@ -204,3 +204,43 @@ def test_the_childs_record_shows_the_allergy_recorded_in_all_about_me(
     assert "None known</dd>" not in html.split("Dietary needs", 1)[0].split("Allergies", 1)[1]
     assert '<p class="message message-error allergy-alert" role="note"><strong>Allergies:</strong> PEANUTS' in html
     assert "Naps after lunch" in html and "Trains" in html  # the rest of "all about me"
+
+
+# --- Free text has a length limit -------------------------------------------------------------------------
+
+def test_an_over_long_reason_is_refused_by_the_service_with_a_message_and_nothing_is_written(setting, manager,
+                                                                                              key_person):
+    from processes.errors import RuleViolation
+    from processes.models import StaffAbsence
+
+    today = timezone.localdate()
+    with pytest.raises(RuleViolation, match=r"Reason is too long: 11,000 characters, at most 200\."):
+        domain.staff_absence_record(staff=key_person, by=manager.user, starts_on=today,
+                                    ends_on=today + dt.timedelta(days=2), reason="x" * 11_000)
+    assert not StaffAbsence.objects.exists()
+
+
+def test_a_task_form_refuses_over_long_text_and_tells_the_browser_the_limit(
+    client, setting, room, manager, key_person, other_key_person
+):
+    child = register(setting=setting, room=room, manager=manager)
+    task = the_task(child, "allocate")
+    client.force_login(manager.user)
+    assert 'maxlength="4000"' in _task_page(client, task).content.decode()
+    response = client.post(reverse("task-detail", kwargs={"process_id": task.process_id, "task_id": task.pk}),
+                           {"primary": key_person.pk, "secondary": other_key_person.pk, "notes": "x" * 11_000})
+    assert response.status_code == 400
+    assert "at most 4000 characters" in response.content.decode()
+    task.refresh_from_db()
+    assert task.status != "DONE"
+
+
+def test_all_about_me_text_is_limited_though_its_model_fields_have_no_length(
+    setting, room, manager, key_person, other_key_person
+):
+    from workflows.services import FormInvalid
+
+    child = register(setting=setting, room=room, manager=manager)
+    allocate(child, manager, key_person, other_key_person)
+    with pytest.raises(FormInvalid):
+        complete(the_task(child, "all_about_me"), key_person.user, routines="Naps", allergies="x" * 5_000)

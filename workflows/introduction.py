@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-
 from django import forms
 from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import flow, lock
 
 from processes import deadlines, services, signals
+from processes.dates import day_text, when_text
 from processes.models import AllAboutMe, MeetingKind, ParentMeeting
+from processes.text import ACCOUNT, text_fields_limited
 
 from .base import ChildFlowMixin, process_start
 from .models import ChildProcess, ProcessKind, TaskRole
 from .nodes import HumanTask
-from processes.dates import day_text, when_text
 
 
 class IntroductionMeetingForm(forms.Form):
@@ -23,7 +23,7 @@ class IntroductionMeetingForm(forms.Form):
     duration_minutes = forms.IntegerField(min_value=5, max_value=240, initial=30, label="Length (minutes)")
     location = forms.CharField(max_length=200, required=False, initial="At the setting")
     with_whom = forms.CharField(max_length=200, required=False, label="Which parents/carers")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=ACCOUNT)
 
     def __init__(self, *args, task, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -52,6 +52,7 @@ class AllAboutMeForm(forms.ModelForm):
             kwargs.setdefault("initial", {"home_language": child.home_language, "allergies": child.allergies,
                                           "feeding": child.dietary_needs})
         super().__init__(*args, instance=existing, **kwargs)
+        text_fields_limited(self)
 
     def clean(self):
         data = super().clean()

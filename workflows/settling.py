@@ -8,12 +8,13 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from processes import deadlines, services, sessions
+from processes.dates import day_text
 from processes.models import Child, LifecycleState, SettlingOutcome, SettlingReview, SettlingSession
+from processes.text import ACCOUNT
 
 from .base import ChildFlowMixin
 from .models import ChildProcess, ProcessKind, TaskRole
 from .nodes import HumanTask
-from processes.dates import day_text
 
 # "Several short visits growing longer" (the settling-in policies the seeds refer to): minutes per visit.
 DEFAULT_VISITS = (60, 90, 120, 180, 240)
@@ -73,9 +74,9 @@ def parse_plan(text: str) -> list[dict]:
 
 
 class SettlingPlanForm(forms.Form):
-    visits = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), help_text=PLAN_HELP,
+    visits = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), help_text=PLAN_HELP, max_length=ACCOUNT,
                              label="Settling-in visits")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=ACCOUNT)
 
     def __init__(self, *args, task, **kwargs) -> None:
         child = task.process.coerced.child
@@ -91,7 +92,7 @@ class SettlingPlanForm(forms.Form):
 
 
 class SettlingSessionForm(forms.Form):
-    how_it_went = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="How it went",
+    how_it_went = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="How it went", max_length=ACCOUNT,
                                   help_text="How the child coped, what comforted them, what to try next time.")
 
     def __init__(self, *args, task, **kwargs) -> None:
@@ -102,11 +103,12 @@ class SettlingSessionForm(forms.Form):
 class SettlingReviewForm(forms.Form):
     held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Review held on")
     outcome = forms.ChoiceField(choices=SettlingOutcome.choices, widget=forms.RadioSelect)
-    parents_view = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="The parents' view")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    parents_view = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="The parents' view",
+                                   max_length=ACCOUNT)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=ACCOUNT)
     next_review_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                      label="Next review", help_text="Needed if the child needs longer.")
-    extra_visits = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    extra_visits = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=ACCOUNT,
                                    label="Extra settling visits", help_text=PLAN_HELP)
 
     def __init__(self, *args, task, **kwargs) -> None:
