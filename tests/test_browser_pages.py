@@ -82,7 +82,8 @@ def _world(setting, room, manager, senco, key_person, other_key_person) -> dict[
     concern = sk.raise_concern(noah, key_person.user)
     sk.tell_parents(noah, key_person.user)
     open_task = the_task(ruby, "plan")
-    return {"pk": ruby.pk, "process_id": open_task.process_id, "task_id": open_task.pk, "concern": concern.pk}
+    return {"pk": ruby.pk, "process_id": open_task.process_id, "task_id": open_task.pk, "noah": noah.pk,
+            "concern": concern.pk}
 
 
 def _log_in(context, live_server, user):
@@ -169,3 +170,34 @@ def test_the_login_page_fits_every_size_without_errors(live_server, browser):
         problems += check_page(page, errors, "/accounts/login/", axe_script)
     context.close()
     assert not problems, "\n".join(problems)
+
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+@pytest.mark.skipif(not __import__("os").environ.get("KEYFLOW_SCREENSHOTS"),
+                    reason="writes docs/screenshots/: run scripts/screenshots.py")
+@pytest.mark.django_db(transaction=True)
+def test_screenshots_of_the_main_pages(live_server, browser, setting, room, manager, senco, key_person,
+                                       other_key_person):
+    """The README's pictures: the main pages as the manager sees them, at each size (PNG, top of the page)."""
+    ids = _world(setting, room, manager, senco, key_person, other_key_person)
+    pages = {
+        "inbox": reverse("inbox"),
+        "child-record": reverse("child-detail", args=[ids["pk"]]),
+        "task": reverse("task-detail", kwargs={"process_id": ids["process_id"], "task_id": ids["task_id"]}),
+        "dashboard": reverse("dashboard"),
+        "sen-record": reverse("sen-record", args=[ids["noah"]]),
+    }
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page, _ = _log_in(context, live_server, manager.user)
+    for size, (width, height) in VIEWPORTS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        for name, url in pages.items():
+            page.goto(live_server.url + url)
+            tall = min(page.evaluate("document.documentElement.scrollHeight"), 2 * height)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{size}.png"), full_page=True,
+                            clip={"x": 0, "y": 0, "width": width, "height": tall})
+    context.close()
+    assert len(list(SCREENSHOTS.glob("*.png"))) >= len(pages) * len(VIEWPORTS)
