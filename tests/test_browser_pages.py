@@ -70,6 +70,7 @@ def _world(setting, room, manager, senco, key_person, other_key_person) -> dict[
     """A small setting with one of everything the pages show: an allocated child with an allergy in "all about
     me", one still to allocate, a SEN concern under way, finished and open tasks, notifications."""
     ruby = register(setting=setting, room=room, manager=manager, first_name="Ruby")
+    allocation = the_task(ruby, "allocate")
     allocate(ruby, manager, key_person, other_key_person, notes="Knows the family from the baby room")
     complete(the_task(ruby, "arrange_meeting"), key_person.user,
              starts_at=(timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%d %H:%M"), duration_minutes=30)
@@ -83,7 +84,7 @@ def _world(setting, room, manager, senco, key_person, other_key_person) -> dict[
     sk.tell_parents(noah, key_person.user)
     open_task = the_task(ruby, "plan")
     return {"pk": ruby.pk, "process_id": open_task.process_id, "task_id": open_task.pk, "noah": noah.pk,
-            "concern": concern.pk}
+            "concern": concern.pk, "done": (allocation.process_id, allocation.pk)}
 
 
 def _log_in(context, live_server, user):
@@ -185,7 +186,8 @@ def test_screenshots_of_the_main_pages(live_server, browser, setting, room, mana
     pages = {
         "inbox": reverse("inbox"),
         "child-record": reverse("child-detail", args=[ids["pk"]]),
-        "task": reverse("task-detail", kwargs={"process_id": ids["process_id"], "task_id": ids["task_id"]}),
+        # A finished step: what was decided, by whom and when.
+        "task": reverse("task-detail", kwargs=dict(zip(("process_id", "task_id"), ids["done"]))),
         "dashboard": reverse("dashboard"),
         "sen-record": reverse("sen-record", args=[ids["noah"]]),
     }
