@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from processes import services
-from processes.models import AssignmentRole
+from processes.models import AssignmentRole, ConsentMethod, ConsentPurpose, ConsentStatus
 
 from . import senkit as sk
 from .conftest import BROWSER_TESTS
@@ -83,8 +83,16 @@ def _world(setting, room, manager, senco, key_person, other_key_person) -> dict[
     concern = sk.raise_concern(noah, key_person.user)
     sk.tell_parents(noah, key_person.user)
     open_task = the_task(ruby, "plan")
+    link = ruby.guardian_links.get()
+    consent = services.consent_record(child=ruby, guardian=link.guardian, purpose=ConsentPurpose.PHOTOGRAPHS,
+                                      status=ConsentStatus.GRANTED, method=ConsentMethod.SIGNED_FORM, by=manager.user)
+    today = timezone.localdate()
+    absence = services.staff_absence_record(staff=other_key_person, by=manager.user, reason="Training course",
+                                            starts_on=today + dt.timedelta(days=20),
+                                            ends_on=today + dt.timedelta(days=21))
     return {"pk": ruby.pk, "process_id": open_task.process_id, "task_id": open_task.pk, "noah": noah.pk,
-            "concern": concern.pk, "done": (allocation.process_id, allocation.pk)}
+            "concern": concern.pk, "done": (allocation.process_id, allocation.pk), "consent_id": consent.pk,
+            "link_id": link.pk, "absence_id": absence.pk}
 
 
 def _log_in(context, live_server, user):
@@ -145,8 +153,10 @@ def test_every_page_of_every_role_fits_a_phone_a_tablet_and_a_desktop_without_er
             page.set_viewport_size({"width": width, "height": height})
             for url in urls:
                 errors.clear()
+                if page.request.get(live_server.url + url, max_redirects=0).status == 405:
+                    continue  # a form's POST target: not a page (Chromium will not show an empty 405)
                 response = page.goto(live_server.url + url)
-                if response is None or response.status == 405:
+                if response is None:
                     continue
                 if response.status in (403, 404):
                     # A refusal is a page too (the app's own, checked like the rest); the browser logs its status.
