@@ -24,7 +24,7 @@ BUDGET = 20
 # (the task's owner and its inbox row).
 PINNED = {
     "tell_parents": 19,
-    "ask_consent declined": 26,
+    "ask_consent declined": 25,  # the setting comes with the locked task now (deadlines on open days)
     "follow_up ask_again": 20,
     "ask_consent granted": 23,
     "observe observe_again": 20,

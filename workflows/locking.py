@@ -6,7 +6,7 @@ compiling the five-table select_related queryset took longer in Python than Post
 prepares it once per connection and stops planning it. tests/test_hot_reads.py compares what it gives with the
 queryset it stands for:
 
-    Task.objects.select_related("process__childprocess__child__room")
+    Task.objects.select_related("process__childprocess__child__room", "process__childprocess__child__setting")
         .select_for_update(of=("process", "self")).filter(pk=task_id, process_id=process_id)
 """
 
