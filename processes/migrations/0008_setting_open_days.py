@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0006_sen_repeat_ehc_request'),
+        ('processes', '0007_consent_recipient_key'),
     ]
 
     operations = [
