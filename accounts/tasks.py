@@ -7,12 +7,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from notifications.email_queue import RETRY
+from notifications.messages import render_text
 
 
 @shared_task(bind=True, **RETRY)
@@ -25,6 +25,6 @@ def password_reset_email(self, *, user_id: int) -> bool:
                                                    default_token_generator.make_token(user)])
     context = {"user": user, "link": settings.KEYFLOW["BASE_URL"].rstrip("/") + path,
                "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
-    send_mail("Choose a new Keyflow password", render_to_string("registration/password_reset_email.txt", context),
+    send_mail("Choose a new Keyflow password", render_text("registration/password_reset_email.txt", context),
               None, [user.email])
     return True

@@ -85,6 +85,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "processes.context_processors.staff",
             ],
+            # One way to write a date or an age on every page (processes/dates.py).
+            "builtins": ["processes.templatetags.dates"],
         },
     },
 ]

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from processes import deadlines
 from processes.models import AssignmentRole, Child, KeyPersonAssignment
+from processes.dates import day_text
 from processes.models.children import ATTENDING
 from workflows.models import OPEN, InboxEntry
 
@@ -194,7 +195,7 @@ def _child_events(child: Child, today: dt.date, until: dt.date):
                    {"date": moves_on.isoformat(), "room": child.room.name})
     if child.expected_leaving_date and today <= child.expected_leaving_date <= until:
         yield (Kind.LEAVING, f"c{child.pk}:{child.expected_leaving_date.isoformat()}",
-               f"{child.name} leaves on {child.expected_leaving_date:%d %b %Y}",
+               f"{child.name} leaves on {day_text(child.expected_leaving_date)}",
                {"date": child.expected_leaving_date.isoformat(), "school": child.destination_school})
 
 

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import sessions
+from .dates import day_text
 from .models import AssignmentRole, Child, ChildGuardian, KeyPersonAssignment, Staff, StaffAbsence
 
 
@@ -148,7 +149,7 @@ def allocation_candidates(
             gave("parents' preference", setting.weight_parent_preference, setting.weight_parent_preference,
                  reasons[-1])
         if staff.pk in absent_until:
-            warnings.append(f"absent until {absent_until[staff.pk]:%d %b}")
+            warnings.append(f"absent until {day_text(absent_until[staff.pk])}")
         ranked.append(Candidate(staff=staff, score=round(score, 2), caseload=staff.caseload, reasons=reasons,
                                 warnings=warnings, breakdown=breakdown, out_of=out_of))
     ranked.sort(key=lambda c: (-c.score, c.caseload, c.staff.name))

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from .access import staff_of
 from .models import AuditEvent, Child
 from .services import audit_record
+from .text import LINE
 
 OUTCOMES = [("ok", "Done"), ("not_found", "Not theirs (404)"), ("refused", "Refused")]
 PER_PAGE = 50
@@ -44,7 +45,8 @@ class AuditFilter(django_filters.FilterSet):
     at = django_filters.DateFromToRangeFilter(
         label="Between", widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
-    q = django_filters.CharFilter(field_name="summary", lookup_expr="icontains", label="Summary contains")
+    q = django_filters.CharFilter(field_name="summary", lookup_expr="icontains", label="Summary contains",
+                                  max_length=LINE)
 
     class Meta:
         model = AuditEvent

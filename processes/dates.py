@@ -1,9 +1,7 @@
-"""The bounds every date a person enters is checked against, in one place.
+"""How Keyflow writes a date, a time and an age: one place, so every page, e-mail and audit line agrees.
 
-A date typed into a form is checked by the service that records it, against what it belongs to: nothing
-about a child happens before they were born, nothing is planned further ahead than anyone plans, and each
-record has its own order (an introduction before the first day, a review after the visits). The services
-call these helpers so that each refusal says which bound was crossed and why, in the same words everywhere.
+Days carry no leading zero and always their year ("3 Mar 2027"); a deadline or an event in a list reads with its
+weekday and leaves out only this year ("Wed 3 Mar, 14:30", "Mon 4 Jan 2027").
 """
 
 from __future__ import annotations
@@ -12,48 +10,45 @@ import datetime as dt
 
 from django.utils import timezone
 
-from .errors import RuleViolation
-from .models import Child
 
-# Nobody plans a key person, a meeting or a visit more than two years out: a later date is a typing slip
-# (31 Dec 2999 for 31 Dec 2026), refused rather than kept.
-FAR_AHEAD = dt.timedelta(days=2 * 366)
-# Settling-in visits are the run-up to the first day (seeds 003/004: "before or on the child's first day");
-# a visit earlier than this before it belongs to another child's plan or another year.
-SETTLING_RUN_UP = dt.timedelta(weeks=8)
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def show(day: dt.date) -> str:
-    return f"{day:%-d %b %Y}"
+def _local_day(value: dt.date | dt.datetime) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
 
 
-def latest_plannable(today: dt.date | None = None) -> dt.date:
-    return (today or timezone.localdate()) + FAR_AHEAD
+def day_text(value: dt.date | dt.datetime | None, *, weekday: bool = False, year: bool = True) -> str:
+    """"3 Mar 2027" ("Wed 3 Mar 2027" with `weekday`); "" for no date."""
+    if value is None:
+        return ""
+    day = _local_day(value)
+    text = f"{day.day} {day:%b}" + (f" {day.year}" if year else "")
+    return f"{day:%a} {text}" if weekday else text
 
 
-def not_before(day: dt.date, bound: dt.date | None, *, field: str, why: str) -> None:
-    """Refuse `day` before `bound`; `why` completes "… must not be before <bound>: …"."""
-    if bound is not None and day < bound:
-        raise RuleViolation(f"{show(day)} is before {why} ({show(bound)}).", field=field)
+def time_text(value: dt.datetime | dt.time) -> str:
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{value:%H:%M}"
 
 
-def not_after(day: dt.date, bound: dt.date | None, *, field: str, why: str) -> None:
-    if bound is not None and day > bound:
-        raise RuleViolation(f"{show(day)} is after {why} ({show(bound)}).", field=field)
+def when_text(value: dt.date | dt.datetime | None, *, today: dt.date | None = None) -> str:
+    """A deadline or an event: "Wed 3 Mar, 14:30" (a date alone: "Wed 3 Mar"), the year when not this year's."""
+    if value is None:
+        return ""
+    year = _local_day(value).year != (today or timezone.localdate()).year
+    text = day_text(value, weekday=True, year=year)
+    return f"{text}, {time_text(value)}" if isinstance(value, dt.datetime) else text
 
 
-def in_the_childs_life(day: dt.date, child: Child, *, field: str, today: dt.date | None = None) -> None:
-    """Not before the child was born and not absurdly far ahead: the bounds every child's date shares."""
-    not_before(day, child.date_of_birth, field=field, why=f"{child.name} was born")
-    limit = latest_plannable(today)
-    if day > limit:
-        raise RuleViolation(
-            f"{show(day)} is more than two years ahead: check the year (nothing is planned after {show(limit)}).",
-            field=field,
-        )
-
-
-def not_in_the_future(day: dt.date, *, field: str, what: str, today: dt.date | None = None) -> None:
-    today = today or timezone.localdate()
-    if day > today:
-        raise RuleViolation(f"{what} is recorded once it has happened: {show(day)} is after today.", field=field)
+def age_in_words(months: int) -> str:
+    """"2 years 1 month", "1 year", "5 months": whole months, correct plurals."""
+    years, months = divmod(max(months, 0), 12)
+    parts = [_plural(years, "year")] if years else []
+    if months or not years:
+        parts.append(_plural(months, "month"))
+    return " ".join(parts)

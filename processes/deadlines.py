@@ -17,9 +17,21 @@ ALLOCATION_LEAD = dt.timedelta(days=7)
 END_OF_DAY = dt.time(17, 30)
 
 
-def at_end_of(day: dt.date) -> dt.datetime:
-    """Close of the nursery day on `day`, as an aware datetime in the setting's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, END_OF_DAY))
+def open_day_on_or_before(day: dt.date, setting: Setting | None) -> dt.date:
+    """The last day on or before `day` the setting is open. A deadline moves earlier, never later: nobody
+    works at a closed nursery, and "on or before the first day" must still hold (seed policies 003, 004)."""
+    open_days = setting.open_weekdays if setting is not None else Setting.WEEKDAYS
+    for back in range(7):
+        candidate = day - dt.timedelta(days=back)
+        if candidate.isoweekday() in open_days:
+            return candidate
+    return day  # a setting open on no day at all: leave the policy's date alone
+
+
+def at_end_of(day: dt.date, setting: Setting | None = None) -> dt.datetime:
+    """Close of the nursery day on `day` (or the open day before it), as an aware datetime in the setting's
+    time zone. Without a setting, Monday to Friday (the default)."""
+    return timezone.make_aware(dt.datetime.combine(open_day_on_or_before(day, setting), END_OF_DAY))
 
 
 def _start(child: Child) -> dt.date:
@@ -27,32 +39,32 @@ def _start(child: Child) -> dt.date:
 
 
 def allocation_due(child: Child) -> dt.datetime:
-    return at_end_of(_start(child) - ALLOCATION_LEAD)
+    return at_end_of(_start(child) - ALLOCATION_LEAD, child.setting)
 
 
 def introduction_due(child: Child) -> dt.datetime:
     # EYFS and the seeds: parents meet the key person on or before the first day.
-    return at_end_of(_start(child))
+    return at_end_of(_start(child), child.setting)
 
 
 def all_about_me_due(child: Child) -> dt.datetime:
-    return at_end_of(_start(child))
+    return at_end_of(_start(child), child.setting)
 
 
 def settling_plan_due(child: Child) -> dt.datetime:
-    return at_end_of(_start(child) - dt.timedelta(days=1))
+    return at_end_of(_start(child) - dt.timedelta(days=1), child.setting)
 
 
-def settling_session_due(session_date: dt.date) -> dt.datetime:
-    return at_end_of(session_date)
+def settling_session_due(session_date: dt.date, setting: Setting | None = None) -> dt.datetime:
+    return at_end_of(session_date, setting)
 
 
 def settling_review_date(child: Child, setting: Setting) -> dt.date:
     return _start(child) + dt.timedelta(weeks=setting.settling_review_weeks)
 
 
-def settling_review_due(review_on: dt.date) -> dt.datetime:
-    return at_end_of(review_on)
+def settling_review_due(review_on: dt.date, setting: Setting | None = None) -> dt.datetime:
+    return at_end_of(review_on, setting)
 
 
 # --- Special educational needs (SEND Code of Practice 0-25) -------------------------------------------------
@@ -73,17 +85,17 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def senco_response_due(*, since: dt.datetime | None = None) -> dt.datetime:
+def senco_response_due(*, since: dt.datetime | None = None, setting: Setting | None = None) -> dt.datetime:
     since = timezone.localtime(since) if since else timezone.localtime()
-    return at_end_of(since.date() + SENCO_RESPONSE)
+    return at_end_of(since.date() + SENCO_RESPONSE, setting)
 
 
-def sen_parents_told_due() -> dt.datetime:
-    return at_end_of(_today() + PARENTS_TOLD_WITHIN)
+def sen_parents_told_due(setting: Setting | None = None) -> dt.datetime:
+    return at_end_of(_today() + PARENTS_TOLD_WITHIN, setting)
 
 
-def sen_task_due(*, weeks: int = 1) -> dt.datetime:
-    return at_end_of(_today() + dt.timedelta(weeks=weeks))
+def sen_task_due(*, weeks: int = 1, setting: Setting | None = None) -> dt.datetime:
+    return at_end_of(_today() + dt.timedelta(weeks=weeks), setting)
 
 
 def consent_follow_up_date(setting: Setting, *, declined_on: dt.date | None = None) -> dt.date:
@@ -94,8 +106,8 @@ def sen_review_date(setting: Setting, *, starts_on: dt.date | None = None) -> dt
     return (starts_on or _today()) + dt.timedelta(weeks=setting.sen_review_weeks)
 
 
-def referral_chase_due() -> dt.datetime:
-    return at_end_of(_today() + REFERRAL_CHASE)
+def referral_chase_due(setting: Setting | None = None) -> dt.datetime:
+    return at_end_of(_today() + REFERRAL_CHASE, setting)
 
 
 def ehc_decision_due_on(requested_on: dt.date) -> dt.date:

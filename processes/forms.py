@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from .access import staff_of
 from .models import Child, LifecycleState, Room
 from .models.children import ATTENDING as ATTENDING_STATES
+from .text import LINE
 
 # "Attending" is the everyday view in the room: every state before the child has gone.
 ATTENDING = "attending"
@@ -22,7 +23,7 @@ def _rooms_of_users_setting(request) -> QuerySet[Room]:
 class ChildFilter(django_filters.FilterSet):
     """Narrows a queryset that is already limited to what the user may see (processes.access)."""
 
-    q = django_filters.CharFilter(method="filter_name", label="Name")
+    q = django_filters.CharFilter(method="filter_name", label="Name", max_length=LINE)
     room = django_filters.ModelChoiceFilter(queryset=_rooms_of_users_setting, empty_label="All rooms")
     state = django_filters.ChoiceFilter(
         choices=STATE_CHOICES, method="filter_state", label="Stage", empty_label="All stages"

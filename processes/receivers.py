@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django_fsm.signals import post_transition
 
-from .models import Child, LifecycleState
+from .models import AuditEvent, Child, LifecycleState
 from .services.audit import audit_record
 from .services.keyperson import key_persons_release
+from .text import text_length_check
 
 
 @receiver(post_transition, sender=Child)
@@ -31,3 +33,12 @@ def release_key_persons_of_a_leaver(sender, instance: Child, name, source, targe
     reason = "Left the setting" if target == LifecycleState.LEFT else "Withdrawn" + (f": {why}" if why else "")
     key_persons_release(child=instance, by=method_kwargs.get("by"), reason=reason,
                         ends_on=instance.left_on or timezone.localdate())
+
+
+@receiver(pre_save)
+def refuse_over_long_text(sender, instance, raw=False, **kwargs):
+    # Every domain record, whichever service, admin page or command writes it. The audit trail is exempt:
+    # it quotes what was already checked, and a refused audit row would hide the change it records.
+    if raw or sender._meta.app_label != "processes" or sender is AuditEvent:
+        return
+    text_length_check(instance)

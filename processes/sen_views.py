@@ -14,12 +14,14 @@ from .errors import RuleViolation
 from .models import ConsentPurpose, LearningArea
 from .sen_record import sen_concerns_of
 from .services import child_read, consent_in_force, sen_concern_raise
+from .text import ACCOUNT
 
 
 class ConcernForm(forms.Form):
     areas = forms.MultipleChoiceField(choices=LearningArea.choices, widget=forms.CheckboxSelectMultiple,
                                       label="Areas of learning concerned")
-    observed = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="What you observed")
+    observed = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), label="What you observed",
+                               max_length=ACCOUNT)
     since = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="Since when")
 
     def clean_since(self):

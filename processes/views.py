@@ -25,19 +25,11 @@ from .access import (
     sees_whole_setting,
     staff_of,
 )
+from .dates import age_in_words
+from .health import health_facts
 from .forms import ChildFilter
 from .models import AssignmentRole, ConsentPurpose, KeyPersonAssignment, LifecycleState
 from .services import child_read, child_subject_access_export
-
-
-def age_in_words(months: int) -> str:
-    years, months = divmod(max(months, 0), 12)
-    parts = []
-    if years:
-        parts.append(f"{years} year{'s' if years != 1 else ''}")
-    if months or not years:
-        parts.append(f"{months} month{'s' if months != 1 else ''}")
-    return " ".join(parts)
 
 
 def home(request):
@@ -137,6 +129,7 @@ def child_detail(request, pk: int):
 
     return render(request, "processes/child_detail.html", {
         "child": child,
+        "health": health_facts(child),
         "age": age_in_words(child.age_in_months()),
         "sessions_attended": sessions.describe(child.attending_sessions),
         "sessions_count": sessions.count(child.attending_sessions),

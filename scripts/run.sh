@@ -12,6 +12,7 @@ PORT="${KEYFLOW_PORT:-8000}"
 export KEYFLOW_BASE_URL="${KEYFLOW_BASE_URL:-http://$HOST:$PORT}"
 LOG_DIR=var/log
 WORKER_LOG="$LOG_DIR/worker.log"
+SETUP_LOG="$LOG_DIR/setup.log"
 WORKER_PID=""
 SERVER_PID=""
 
@@ -41,16 +42,27 @@ in_own_group() {
     exec "$@"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
+# Ctrl-C is how `make run` is meant to stop: a clean exit (0), so make reports no error after it.
+trap 'exit 0' INT
 trap 'exit 143' TERM HUP
 
-echo "==> Applying database migrations"
-"$BIN/python" manage.py migrate --noinput
-
-echo "==> Loading the demo setting"
-"$BIN/python" manage.py load_demo
-
 mkdir -p "$LOG_DIR"
+# What the steps print goes to the log, so the end of the output is where to open and who to log in as.
+step() {
+    local what="$1"; shift
+    echo "==> $what"
+    if ! "$@" >>"$SETUP_LOG" 2>&1; then
+        echo "Failed: $what. The end of $SETUP_LOG:" >&2
+        tail -n 20 "$SETUP_LOG" >&2
+        exit 1
+    fi
+}
+: >"$SETUP_LOG"
+step "Applying database migrations (log: $SETUP_LOG)" "$BIN/python" manage.py migrate --noinput
+step "Loading the demo setting" "$BIN/python" manage.py load_demo
+# load_demo's last line: "Log in at <url> as: user / password (role), ..."
+LOGINS="$(grep -m1 '^Log in at ' "$SETUP_LOG" | sed 's/^.* as: //' || true)"
+
 echo "==> Starting the Celery worker with embedded beat (log: $WORKER_LOG)"
 in_own_group "$BIN/celery" -A keyflow worker -B --pool=solo --loglevel=INFO \
     --schedule var/celerybeat-schedule >>"$WORKER_LOG" 2>&1 </dev/null &
@@ -63,16 +75,30 @@ if ! kill -0 "$WORKER_PID" 2>/dev/null; then
     exit 1
 fi
 
-cat <<MSG
-
-  Keyflow is starting at  http://$HOST:$PORT/
-  Log in there with one of the demo accounts listed above.
-  Press Ctrl-C to stop the server and the worker.
-
-MSG
-
-in_own_group "$BIN/python" manage.py runserver "$HOST:$PORT" </dev/null &
+# DEBUG off, so a wrong address shows Keyflow's own 404 page (as in production), not Django's debug page, and
+# an error its 500 page (the traceback is in the server's output). --insecure keeps runserver serving the
+# static files, which it otherwise does only with DEBUG on; whitenoise serves them in production.
+echo "==> Starting the web server"
+DEBUG=0 in_own_group "$BIN/python" manage.py runserver --insecure "$HOST:$PORT" </dev/null &
 SERVER_PID=$!
+
+# The block below comes last: wait (a few seconds at most) until the server answers.
+for _ in $(seq 1 60); do
+    (exec 3<>"/dev/tcp/$HOST/$PORT") 2>/dev/null && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.25
+done
+
+echo
+echo "  ------------------------------------------------------------------"
+echo "  Keyflow is running: open  http://$HOST:$PORT/"
+if [[ -n "$LOGINS" ]]; then
+    echo "  Log in as (user / password):"
+    echo "$LOGINS" | sed 's/), /)\n/g' | sed 's/^/    /'
+fi
+echo "  Ctrl-C stops the server and the worker."
+echo "  ------------------------------------------------------------------"
+echo
 
 # `wait -n` returns as soon as either child ends (or a signal arrives, running the traps at once): a
 # worker that dies takes the server down with it rather than leaving a half-working app.

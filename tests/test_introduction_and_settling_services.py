@@ -1,5 +1,5 @@
 """The introduction and settling-in records: each written by its service, which holds the rule and checks
-every date a person enters against what it belongs to (processes.dates), whoever calls it."""
+every date a person enters against what it belongs to (processes.date_bounds), whoever calls it."""
 
 from __future__ import annotations
 

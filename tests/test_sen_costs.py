@@ -24,7 +24,7 @@ BUDGET = 20
 # (workflows.services.task_complete saves the task once).
 PINNED = {
     "tell_parents": 19,
-    "ask_consent declined": 24,
+    "ask_consent declined": 23,
     "follow_up ask_again": 20,
     "ask_consent granted": 21,
     "observe observe_again": 18,

@@ -123,12 +123,12 @@ def test_the_meeting_that_starts_the_settling_in_costs_as_much(allocated, key_pe
         complete(task, by, **_meeting(allocated))
 
 
-def test_agreeing_the_plan_costs_27_statements(planning, key_person, django_assert_num_queries):
+def test_agreeing_the_plan_costs_26_statements(planning, key_person, django_assert_num_queries):
     task = the_task(planning, "plan")
     by = _user(key_person)
     # Over the bound: the plan (visits replaced, review booked, audited), the move to settling in (lock,
     # permission, guard, log, audit, row) and the first visit's task.
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(28):
         complete(task, by, **visit_rows(_visits()))
 
 

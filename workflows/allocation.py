@@ -9,6 +9,7 @@ from viewflow.workflow import flow, lock
 from processes import deadlines, services
 from processes.allocation import Candidate, allocation_candidates, candidates_to_back_up
 from processes.models import AssignmentRole, Staff
+from processes.text import ACCOUNT, REASON
 
 from .base import ChildFlowMixin, process_start
 from .models import ChildProcess, ProcessKind, TaskRole
@@ -29,12 +30,12 @@ class AllocateForm(forms.Form):
         help_text="When the allocation takes effect; today if left blank.",
     )
     over_caseload_reason = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON,
         label="Reason to go over the key person's caseload",
         help_text="Needed only if the key person is already at their maximum.",
     )
     notes = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=ACCOUNT,
         label="Why this allocation",
         help_text="Parents' preferences, relationships that have clicked, anything else you weighed.",
     )

@@ -98,8 +98,9 @@ def task_detail(request, process_id: int, task_id: int):
     return Response({
         "task": TaskSerializer(inbox_row_of(task.inbox)).data,
         "context": dict(context.facts),
-        "history": [{"title": t.title, "status": t.status, "by": t.owner.username if t.owner else None,
-                     "finished": t.finished} for t in context.history],
+        "history": [{"title": step.title, "status": step.task.status,
+                     "by": step.task.owner.username if step.task.owner else None, "finished": step.task.finished,
+                     "outcome": dict(step.outcome)} for step in context.history],
         "form": {name: {**_field_description(f), "initial": form.initial.get(name, f.initial)}
                  for name, f in form.fields.items()},
     })

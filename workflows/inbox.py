@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
@@ -51,6 +52,26 @@ def inbox_entries(user, filters: InboxFilter | None = None) -> InboxQuery:
     filters = filters or InboxFilter()
     return InboxQuery(_inbox_where(claimable_roles(staff), owner_id=user.pk, setting_id=staff.setting_id,
                                    filters=filters))
+
+
+def inbox_choices(user) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The children and the rooms the user's open tasks are about: what the inbox's filters offer. Children
+    as a register lists them, "Surname, First name" in surname order. One query (it stands in for reading the
+    setting's rooms), however many tasks; a child or room with nothing in the inbox is not worth offering."""
+    staff = staff_of(user)
+    if staff is None:
+        return [], []
+    roles = tuple(claimable_roles(staff))
+    scope = Q(owner_id=user.pk) | Q(owner__isnull=True, role__in=roles) if roles else Q(owner_id=user.pk)
+    pairs = (InboxEntry.objects.filter(scope, is_open=True, setting_id=staff.setting_id)
+             .values_list("child_id", "child__last_name", "child__first_name", "room_id", "room_name").distinct())
+    children, rooms = {}, {}
+    for child_id, last_name, first_name, room_id, room_name in pairs:
+        children[child_id] = f"{last_name}, {first_name}"
+        if room_id:
+            rooms[room_id] = room_name
+    return (sorted(children.items(), key=lambda item: item[1].casefold()),
+            sorted(rooms.items(), key=lambda item: item[1].casefold()))
 
 
 # What the inbox page and the API show, and no more: all of it on the inbox row itself.

@@ -6,7 +6,9 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from processes import deadlines, services
+from processes.dates import day_text
 from processes.models import AllAboutMe
+from processes.text import ACCOUNT, text_fields_limited
 
 from .base import ChildFlowMixin, process_start
 from .models import OPEN, ChildProcess, ProcessKind, TaskRole
@@ -21,7 +23,7 @@ class IntroductionMeetingForm(forms.Form):
     duration_minutes = forms.IntegerField(min_value=5, max_value=240, initial=30, label="Length (minutes)")
     location = forms.CharField(max_length=200, required=False, initial="At the setting")
     with_whom = forms.CharField(max_length=200, required=False, label="Which parents/carers")
-    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(required=False, max_length=ACCOUNT, widget=forms.Textarea(attrs={"rows": 3}))
     already_held = forms.BooleanField(
         required=False, label="This meeting has already taken place",
         help_text="Record a meeting held before today: the parents are not sent an invitation.",
@@ -36,7 +38,7 @@ class IntroductionMeetingForm(forms.Form):
         first_day = self.child.start_date
         # Said early here; the rule is the service's (processes.services.introduction_meeting_arrange).
         if first_day and timezone.localtime(starts_at).date() > first_day:
-            raise forms.ValidationError(f"The introduction must be on or before the first day ({first_day:%d %b %Y}).")
+            raise forms.ValidationError(f"The introduction must be on or before the first day ({day_text(first_day)}).")
         return starts_at
 
 
@@ -56,6 +58,7 @@ class AllAboutMeForm(forms.ModelForm):
                                           "feeding": child.dietary_needs} if existing is None else
                               {name: getattr(existing, name) for name in self._meta.fields})
         super().__init__(*args, **kwargs)
+        text_fields_limited(self)
 
     def clean(self):
         data = super().clean()

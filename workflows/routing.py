@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
+from processes.dates import day_text
 from processes.models import AssignmentRole, KeyPersonAssignment, StaffAbsence
 
 from .rows import Columns
@@ -121,7 +122,7 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
         if wanted is None or entry.task.owner_id == wanted.pk:
             continue
         task = _task_owner_move(entry, owner=wanted, action="reroute", summary=lambda task, previous:
-                                f"'{task.title}' moved from {previous} to {wanted} for {day:%d %b}")
+                                f"'{task.title}' moved from {previous} to {wanted} for {day_text(day)}")
         if task is not None:
             moved += 1
     return moved

@@ -20,6 +20,7 @@ from viewflow import this
 from viewflow.workflow import act, flow, lock
 
 from processes import deadlines, services
+from processes.dates import day_text
 from processes.models import (
     ConsentStatus,
     SenConcern,
@@ -31,6 +32,10 @@ from . import sen_forms as f
 from .base import ChildFlowMixin
 from .models import ProcessKind, SenProcess, SentBackFrom, TaskRole
 from .nodes import HumanTask
+
+
+def _setting(activation):
+    return activation.process.child.setting
 
 
 class SenFlow(ChildFlowMixin, flow.Flow):
@@ -200,7 +205,7 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         process = process.coerced
         concern = process.concern
         facts = [("Areas of concern", ", ".join(concern.area_labels())), ("Observed", concern.observed),
-                 ("Since", f"{concern.since:%d %b %Y}"), ("Status", concern.get_status_display())]
+                 ("Since", f"{day_text(concern.since)}"), ("Status", concern.get_status_display())]
         if process.comment:
             facts.append(("SENCO's comment", process.comment))
         if process.refer_to:
@@ -214,38 +219,39 @@ class SenFlow(ChildFlowMixin, flow.Flow):
     def sharing_consent(self, process):
         return process.coerced.sharing_consent
 
-    # Deadlines, all from processes.deadlines.
+    # Deadlines, all from processes.deadlines, on the setting's open days.
     def parents_told_due(self, activation):
-        return deadlines.sen_parents_told_due()
+        return deadlines.sen_parents_told_due(_setting(activation))
 
     def senco_due(self, activation):
-        return deadlines.senco_response_due()
+        return deadlines.senco_response_due(setting=_setting(activation))
 
     def week_due(self, activation):
-        return deadlines.sen_task_due(weeks=1)
+        return deadlines.sen_task_due(weeks=1, setting=_setting(activation))
 
     def fortnight_due(self, activation):
-        return deadlines.sen_task_due(weeks=2)
+        return deadlines.sen_task_due(weeks=2, setting=_setting(activation))
 
     def chase_due(self, activation):
-        return deadlines.referral_chase_due()
+        return deadlines.referral_chase_due(_setting(activation))
 
     def follow_up_due(self, activation):
-        return deadlines.at_end_of(deadlines.consent_follow_up_date(activation.process.child.setting))
+        setting = _setting(activation)
+        return deadlines.at_end_of(deadlines.consent_follow_up_date(setting), setting)
 
     def monitor_due(self, activation):
         decision = activation.process.decision
-        return deadlines.at_end_of(decision.review_on) if decision and decision.review_on else None
+        return deadlines.at_end_of(decision.review_on, _setting(activation)) if decision and decision.review_on else None
 
     def review_due(self, activation):
         plan = activation.process.plan
-        return deadlines.at_end_of(plan.review_on) if plan else None
+        return deadlines.at_end_of(plan.review_on, _setting(activation)) if plan else None
 
     def ehc_decision_due(self, activation):
-        return deadlines.at_end_of(activation.process.ehc_request.decision_due_on)
+        return deadlines.at_end_of(activation.process.ehc_request.decision_due_on, _setting(activation))
 
     def ehc_plan_due(self, activation):
-        return deadlines.at_end_of(activation.process.ehc_request.plan_due_on)
+        return deadlines.at_end_of(activation.process.ehc_request.plan_due_on, _setting(activation))
 
     # Step handlers: each writes through processes.services, then routes the process (SenProcess.route).
     def _ask_for(self, activation, needed: tuple[str, str], in_force: bool, by) -> None:

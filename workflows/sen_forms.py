@@ -16,6 +16,7 @@ from processes.models import (
     ReviewOutcome,
     SencoDecisionKind,
 )
+from processes.text import ACCOUNT
 
 from .models import SenProcess
 
@@ -33,7 +34,7 @@ REFERRAL_SERVICES = (
 
 
 def _text(rows: int = 3, **kwargs) -> forms.CharField:
-    return forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+    return forms.CharField(widget=forms.Textarea(attrs={"rows": rows}), **{"max_length": ACCOUNT, **kwargs})
 
 
 class SenStepForm(forms.Form):

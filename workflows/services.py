@@ -16,6 +16,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from processes.dates import when_text
 from processes.errors import Conflict, NotPermitted, RuleViolation
 from processes.services import audit_record
 
@@ -43,7 +44,7 @@ def _refuse_if_closed(task: Task) -> None:
         when = timezone.localtime(task.finished) if task.finished else None
         raise Conflict(
             f"This task was already completed by {_who(task.owner)}"
-            + (f" at {when:%H:%M on %d %b}" if when else "")
+            + (f" at {when_text(when)}" if when else "")
             + ". Nothing was changed."
         )
     if task.status == STATUS.CANCELED:

@@ -8,13 +8,8 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from processes import deadlines, services, sessions
-from processes.models import (
-    Child,
-    LifecycleState,
-    SettlingOutcome,
-    SettlingReview,
-    SettlingSession,
-)
+from processes.models import Child, LifecycleState, SettlingOutcome, SettlingReview, SettlingSession
+from processes.text import ACCOUNT
 
 from .base import ChildFlowMixin
 from .models import ChildProcess, ProcessKind, TaskRole
@@ -98,7 +93,7 @@ class VisitRowsMixin:
 class SettlingPlanForm(VisitRowsMixin, forms.Form):
     visits = VisitRows(prefix="visits", label="Settling-in visits",
                        help_text="Short visits growing longer, on the child's own days. Leave a row empty to skip it.")
-    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(required=False, max_length=ACCOUNT, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, task, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -120,7 +115,7 @@ class SettlingPlanForm(VisitRowsMixin, forms.Form):
 
 
 class SettlingSessionForm(forms.Form):
-    how_it_went = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="How it went",
+    how_it_went = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label="How it went", max_length=ACCOUNT,
                                   help_text="How the child coped, what comforted them, what to try next time.")
 
     def __init__(self, *args, task, **kwargs) -> None:
@@ -137,8 +132,8 @@ class SettlingReviewForm(VisitRowsMixin, forms.Form):
     held_on = forms.DateField(input_formats=DATE_FORMATS, label="Review held on",
                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     outcome = forms.ChoiceField(choices=SettlingOutcome.choices, widget=forms.RadioSelect)
-    parents_view = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="The parents' view")
-    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    parents_view = forms.CharField(max_length=ACCOUNT, widget=forms.Textarea(attrs={"rows": 2}), label="The parents' view")
+    notes = forms.CharField(required=False, max_length=ACCOUNT, widget=forms.Textarea(attrs={"rows": 3}))
     next_review_on = forms.DateField(required=False, input_formats=DATE_FORMATS, label="Next review",
                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                      help_text="Needed if the child needs longer.")
@@ -220,11 +215,11 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
     def visit_due(self, activation):
         # The gate that routed here has just read the visit (has_visit_to_record): due on its day.
         visit = getattr(activation.process, "next_visit", None) or next_session(activation.process.child)
-        return deadlines.settling_session_due(visit.on) if visit else None
+        return deadlines.settling_session_due(visit.on, activation.process.child.setting) if visit else None
 
     def review_due(self, activation):
         review = open_review(activation.process.child)
-        return deadlines.settling_review_due(review.due_on) if review else None
+        return deadlines.settling_review_due(review.due_on, activation.process.child.setting) if review else None
 
     def has_visit_to_record(self, activation) -> bool:
         activation.process.next_visit = next_session(activation.process.child)

@@ -11,14 +11,14 @@ from viewflow.workflow.models import Task
 from processes.access import child_for, may_see_sen, staff_of
 from processes.errors import RuleViolation
 from processes.ids import id_in_range
-from processes.models import Room
 from processes.services import audit_attempt, audit_record, child_read
 
 from . import services
 from .context import task_context
 from .dashboard import manager_dashboard
-from .inbox import KIND_CHOICES, InboxFilter, inbox_entries, inbox_rows
+from .inbox import KIND_CHOICES, InboxFilter, inbox_choices, inbox_entries, inbox_rows
 from .models import InboxEntry
+from .outcome import task_step
 from .timeline import child_timeline
 
 
@@ -39,11 +39,10 @@ def inbox(request):
     filters = InboxFilter(child_id=_id(request.GET.get("child")), kind=kind if kind in KINDS else None,
                           room_id=_id(request.GET.get("room")))
     page = Paginator(inbox_entries(request.user, filters), 50).get_page(request.GET.get("page"))
-    staff = staff_of(request.user)
-    rooms = Room.objects.filter(setting_id=staff.setting_id) if staff else Room.objects.none()
+    children, rooms = inbox_choices(request.user)
     return render(request, "workflows/inbox.html", {
         "page": page, "entries": inbox_rows(page, request.user), "filters": filters,
-        "kinds": KIND_CHOICES, "rooms": rooms,
+        "kinds": KIND_CHOICES, "children": children, "rooms": rooms,
     })
 
 
@@ -124,6 +123,8 @@ def task_detail(request, process_id: int, task_id: int, **kwargs):
     return render(request, "workflows/task.html", {
         "task": task, "form": form, "context": context,
         "may_act": task.owner_id in (None, request.user.pk) and task.status in services.OPEN,
+        # A finished step shows what was decided, by whom and when, not its form.
+        "step": task_step(task) if task.status not in services.OPEN else None,
     }, status=status)
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 
 from .. import services, sessions
 from ..access import children_visible_to, staff_of
 from ..models import Child, Guardian, Organisation, Room, Setting, Staff
+from ..text import ACCOUNT
 from .refusals import RefusalsShown, _Refused
 
 admin.site.site_header = "Keyflow administration"
@@ -88,6 +89,8 @@ class KeyflowAdmin(RefusalsShown):
     superuser_list_filter: tuple = ()
     # Special-category records (health, family, SEN): opening one is audited, as on every other page.
     audit_reads = False
+    # A TextField has no length of its own: the admin's forms say processes.text's limit before the save does.
+    formfield_overrides = {models.TextField: {"max_length": ACCOUNT}}
     # The service that removes a record, called as ``service(<model name>=record, by=user)``.
     delete_service = None
 

@@ -36,7 +36,8 @@ class SettingAdmin(KeyflowAdmin):
     superuser_list_filter = ("organisation",)
     search_fields = ("name", "ofsted_urn")
     fieldsets = (
-        (None, {"fields": ("organisation", "name", "ofsted_urn", "address", "email", "settling_review_weeks")}),
+        (None, {"fields": ("organisation", "name", "ofsted_urn", "address", "email", "settling_review_weeks",
+                           "open_days")}),
         ("How allocation suggestions weigh each factor (0 switches it off)", {"fields": (
             "weight_sessions", "weight_caseload", "weight_room", "weight_sen_experience", "weight_sibling",
             "weight_parent_preference",

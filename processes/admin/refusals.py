@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from ..errors import RuleViolation
+from ..text import REASON
 
 
 class _Refused(Exception):
@@ -28,7 +29,7 @@ class _Refused(Exception):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), max_length=REASON,
         help_text="Kept with the record's history and in the audit trail.",
     )
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -41,9 +42,23 @@ class Setting(models.Model):
     consent_follow_up_weeks = models.PositiveSmallIntegerField(
         default=6, help_text="When to talk to the parents again after they decline consent."
     )
+    # Deadlines fall on these days only (processes.deadlines): a task due on a Saturday at a nursery open
+    # Monday to Friday would be overdue before anyone could do it.
+    WEEKDAYS = frozenset(range(1, 6))
+    open_days = models.CharField(
+        max_length=7, default="12345",
+        validators=[RegexValidator(r"^(?!.*(.).*\1)[1-7]{1,7}$", "Days as the digits 1 (Monday) to 7 (Sunday), "
+                                   "each at most once, e.g. 12345 for Monday to Friday.")],
+        help_text="The days the setting is open, as digits: 1 Monday … 7 Sunday (12345: Monday to Friday). "
+        "Deadlines that would fall on another day fall on the open day before.",
+    )
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def open_weekdays(self) -> frozenset[int]:
+        return frozenset(int(d) for d in self.open_days if d.isdigit()) or self.WEEKDAYS
 
 
 class Room(models.Model):

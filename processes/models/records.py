@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from ..dates import day_text, when_text
 from .children import Child
 
 
@@ -30,7 +31,7 @@ class ParentMeeting(models.Model):
         constraints = [models.CheckConstraint(condition=Q(duration_minutes__gte=5), name="meeting_has_duration")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.child} at {self.starts_at:%d %b %Y %H:%M}"
+        return f"{self.get_kind_display()} for {self.child} at {when_text(self.starts_at)}"
 
 
 class AllAboutMe(models.Model):
@@ -79,7 +80,7 @@ class SettlingSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.child}: {self.on:%a %d %b} {self.starts_at:%H:%M} for {self.duration_minutes} min"
+        return f"{self.child}: {day_text(self.on, weekday=True)} {self.starts_at:%H:%M} for {self.duration_minutes} min"
 
     @property
     def recorded(self) -> bool:
@@ -113,4 +114,4 @@ class SettlingReview(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Settling-in review for {self.child} due {self.due_on:%d %b %Y}"
+        return f"Settling-in review for {self.child} due {day_text(self.due_on)}"

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from ..dates import day_text
 from .children import Child
 
 
@@ -29,7 +30,7 @@ class AccidentRecord(models.Model):
         ordering = ["-occurred_at"]
 
     def __str__(self) -> str:
-        return f"Accident to {self.child} on {self.occurred_at:%d %b %Y}"
+        return f"Accident to {self.child} on {day_text(self.occurred_at)}"
 
 
 class LegalHold(models.Model):

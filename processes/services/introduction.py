@@ -11,7 +11,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from .. import dates
+from .. import date_bounds
 from ..access import staff_of
 from ..errors import NotPermitted, RuleViolation
 from ..models import AllAboutMe, Child, MeetingKind, ParentMeeting
@@ -57,9 +57,9 @@ def introduction_meeting_arrange(
     if not low <= duration_minutes <= high:
         raise RuleViolation(f"A meeting lasts between {low} and {high} minutes.", field="duration_minutes")
     day = timezone.localtime(starts_at).date()
-    dates.in_the_childs_life(day, child, field="starts_at")
+    date_bounds.in_the_childs_life(day, child, field="starts_at")
     # Seeds 003/004: parents are introduced to the key person "before or on the child's first day".
-    dates.not_after(day, child.start_date, field="starts_at", why=f"{child.name}'s first day: the introduction comes on or before it")
+    date_bounds.not_after(day, child.start_date, field="starts_at", why=f"{child.name}'s first day: the introduction comes on or before it")
     now = timezone.now()
     if already_held and starts_at > now:
         raise RuleViolation("A meeting that has already taken place cannot be in the future.", field="starts_at")

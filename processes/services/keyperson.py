@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import dates
+from .. import date_bounds
 from ..errors import Conflict, RuleViolation
 from ..models import AssignmentRole, Child, KeyPersonAssignment, LifecycleState, Staff
 from ..signals import child_allocated_elsewhere, key_person_changed
@@ -49,7 +49,7 @@ def key_person_assign(
     if child.state in (LifecycleState.LEFT, LifecycleState.WITHDRAWN):
         raise RuleViolation(f"{child} has left the setting.")
     if starts_on is not None:
-        dates.in_the_childs_life(starts_on, child, field="starts_on")
+        date_bounds.in_the_childs_life(starts_on, child, field="starts_on")
     starts_on = starts_on or timezone.localdate()
 
     current = {a.role: a for a in child.assignments.current().select_for_update()}

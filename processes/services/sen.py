@@ -44,6 +44,7 @@ from ..models import (
 from ..signals import sen_concern_raised
 from .audit import audit_record
 from .consent import consent_in_force
+from ..dates import day_text
 
 
 def _audit(by, action: str, record, concern: SenConcern, summary: str, **changes) -> None:
@@ -129,7 +130,7 @@ def sen_observation_record(*, concern: SenConcern, observed_on: dt.date, notes: 
     _check_date(observed_on, concern, what="An observation", field="observed_on")
     observation = SenObservation.objects.create(concern=concern, observed_on=observed_on, notes=notes,
                                                 observed_by=by, consent=consent)
-    _audit(by, "create", observation, concern, f"SENCO observation of {observed_on:%d %b %Y}")
+    _audit(by, "create", observation, concern, f"SENCO observation of {day_text(observed_on)}")
     return observation
 
 
@@ -172,7 +173,7 @@ def sen_meeting_record(
     _check_date(held_on, concern, what="A meeting is recorded once held; its date", field="held_on")
     meeting = SenMeeting.objects.create(concern=concern, held_on=held_on, attendees=attendees, outcome=outcome,
                                         agreed_actions=agreed_actions, recorded_by=by)
-    _audit(by, "create", meeting, concern, f"Meeting with the parents on {held_on:%d %b %Y}")
+    _audit(by, "create", meeting, concern, f"Meeting with the parents on {day_text(held_on)}")
     return meeting
 
 
@@ -229,7 +230,7 @@ def support_plan_write(
     concern.status = ConcernStatus.SEN_SUPPORT
     concern.save(update_fields=["status"])
     _audit(by, "create", plan, concern, f"SEN support plan, cycle {cycle}: {len(targets)} targets, review "
-           f"{review_on:%d %b %Y}")
+           f"{day_text(review_on)}")
     return plan
 
 
@@ -350,7 +351,7 @@ def ehc_plan_record(*, request: EhcRequest, issued_on: dt.date | None, by) -> Eh
     concern = request.concern
     concern.status = ConcernStatus.CLOSED
     concern.save(update_fields=["status"])
-    _audit(by, "update", request, concern, f"EHC plan issued on {issued_on:%d %b %Y}" if issued_on
+    _audit(by, "update", request, concern, f"EHC plan issued on {day_text(issued_on)}" if issued_on
            else "The local authority decided not to issue an EHC plan")
     return request
 

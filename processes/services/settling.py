@@ -13,7 +13,7 @@ from typing import TypedDict
 from django.db import transaction
 from django.utils import timezone
 
-from .. import dates, deadlines
+from .. import date_bounds, deadlines
 from ..errors import RuleViolation
 from ..models import (
     Child,
@@ -51,12 +51,12 @@ def settling_visits_check(child: Child, visits: Iterable[Mapping], *, taken: Ite
         key=lambda v: (v["on"], v["starts_at"]),
     )
     low, high = VISIT_MINUTES
-    earliest = child.start_date - dates.SETTLING_RUN_UP if child.start_date else None
+    earliest = child.start_date - date_bounds.SETTLING_RUN_UP if child.start_date else None
     slots = set(taken)
     for i, visit in enumerate(ordered):
-        dates.in_the_childs_life(visit["on"], child, field=field)
-        dates.not_before(visit["on"], earliest, field=field,
-                         why=f"the settling-in run-up ({dates.SETTLING_RUN_UP.days // 7} weeks before the first day)")
+        date_bounds.in_the_childs_life(visit["on"], child, field=field)
+        date_bounds.not_before(visit["on"], earliest, field=field,
+                         why=f"the settling-in run-up ({date_bounds.SETTLING_RUN_UP.days // 7} weeks before the first day)")
         if not low <= visit["duration_minutes"] <= high:
             raise RuleViolation(f"The visit on {_show(visit)}: a visit lasts between {low} and {high} minutes.",
                                 field=field)
@@ -136,13 +136,13 @@ def settling_review_record(
         raise RuleViolation("Choose whether the child has settled or needs longer.", field="outcome") from None
     if not parents_view.strip():
         raise RuleViolation("Record the parents' view.", field="parents_view")
-    dates.in_the_childs_life(held_on, child, field="held_on")
-    dates.not_in_the_future(held_on, field="held_on", what="A review")
+    date_bounds.in_the_childs_life(held_on, child, field="held_on")
+    date_bounds.not_in_the_future(held_on, field="held_on", what="A review")
     sessions = list(child.settling_sessions.all())
     last_visit = max((s.on for s in sessions if s.recorded_at), default=None)
-    dates.not_before(held_on, last_visit, field="held_on", why="the last settling-in visit: the review follows the visits")
+    date_bounds.not_before(held_on, last_visit, field="held_on", why="the last settling-in visit: the review follows the visits")
     if outcome == SettlingOutcome.SETTLED:
-        dates.not_before(held_on, child.start_date, field="held_on",
+        date_bounds.not_before(held_on, child.start_date, field="held_on",
                          why=f"{child.name}'s first day: a child is settled once they have started")
         if extra_visits:
             raise RuleViolation("A settled child needs no more settling-in visits.", field="extra_visits")
@@ -151,7 +151,7 @@ def settling_review_record(
             raise RuleViolation("Set the date of the next review when the child needs longer.", field="next_review_on")
         if next_review_on <= held_on:
             raise RuleViolation("The next review must come after this one.", field="next_review_on")
-        dates.in_the_childs_life(next_review_on, child, field="next_review_on")
+        date_bounds.in_the_childs_life(next_review_on, child, field="next_review_on")
     extra = settling_visits_check(child, extra_visits, taken={(s.on, s.starts_at) for s in sessions},
                                   field="extra_visits")
     review = (child.settling_reviews.filter(held_on__isnull=True).order_by("due_on").first()

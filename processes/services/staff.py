@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from .. import sessions
+from ..dates import day_text
 from ..errors import RuleViolation
 from ..models import Room, Setting, Staff, StaffAbsence
 from ..signals import staff_absence_ended, staff_absence_recorded
@@ -33,7 +34,7 @@ def staff_absence_record(
         staff=staff, starts_on=starts_on, ends_on=ends_on, reason=reason.strip(), recorded_by=by
     )
     audit_record(actor=by, action="create", record=absence, setting_id=staff.setting_id,
-                 summary=f"{staff} absent {starts_on:%d %b}–{ends_on:%d %b %Y}: {reason}")
+                 summary=f"{staff} absent {day_text(starts_on)}–{day_text(ends_on)}: {reason}")
     staff_absence_recorded.send(sender=StaffAbsence, absence=absence, by=by)
     return absence
 

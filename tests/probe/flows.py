@@ -11,13 +11,14 @@ from django import forms
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from processes.text import REASON
 from workflows.base import ChildFlowMixin
 from workflows.models import ChildProcess, TaskRole
 from workflows.nodes import HumanTask
 
 
 class ProbeForm(forms.Form):
-    note = forms.CharField(required=False)
+    note = forms.CharField(required=False, max_length=REASON)
 
     def __init__(self, *args, task, **kwargs) -> None:
         super().__init__(*args, **kwargs)
