@@ -41,6 +41,14 @@ class IntroductionMeetingForm(forms.Form):
             raise forms.ValidationError(f"The introduction must be on or before the first day ({day_text(first_day)}).")
         return starts_at
 
+    def clean(self):
+        data = super().clean()
+        starts_at = data.get("starts_at")
+        # Said early; the service holds the rule (and the rule for a time that has passed unticked).
+        if data.get("already_held") and starts_at is not None and starts_at > timezone.now():
+            self.add_error("starts_at", "A meeting that has already taken place cannot be in the future.")
+        return data
+
 
 class AllAboutMeForm(forms.ModelForm):
     class Meta:
