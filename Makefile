@@ -27,6 +27,7 @@ install:
 # First the layers (import-linter's contracts in pyproject.toml): an upward import or a cycle fails the build.
 # DATABASE_URL and the rest of the environment reach pytest unchanged; pytest's exit code is make's.
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_ARGS) tests/
 

@@ -96,7 +96,7 @@ def build_sen_stories(ctx: DemoContext) -> int:
         .distinct().order_by("date_of_birth", "pk")
     )
     built = 0
-    for child, (label, steps) in zip(candidates, STAGES):
+    for child, (_label, steps) in zip(candidates, STAGES):
         key_person = ctx.primary_of(child)
         if key_person is None:
             continue

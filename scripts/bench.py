@@ -188,7 +188,7 @@ def measure_inbox(times: int) -> dict:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    statements = [_sent(lambda: list(inbox_entries(user)[:50]))[0] for user in users]
+    statements = [_sent(lambda user=user: list(inbox_entries(user)[:50]))[0] for user in users]
     pairs = iter([random.choice(statements) for _ in range(times + 5)])
 
     def raw():  # the same SQL and parameters, without the Python around them: the database's share
@@ -236,7 +236,7 @@ def _complete_probes(process_ids: list[int], count: int, *, count_statements: bo
     for i in range(count):
         task = open_task[process_ids[i % len(process_ids)]]
 
-        def complete():
+        def complete(task=task):
             services.task_complete(process_id=task.process_id, task_id=task.pk, by=task.owner, data={})
 
         if count_statements and i % 10 == 0:
@@ -324,8 +324,8 @@ def measure_domain_steps(count: int) -> dict:
         meeting_data = {"starts_at": when.strftime("%Y-%m-%d %H:%M"), "duration_minutes": 30}
         about_data = {"routines": "Naps after lunch", "likes": "Trains"}
         if i == 0:  # counted on a call of its own: capturing slows a call down
-            statements["arrange_meeting"] = _statements(lambda: run("arrange_meeting", meeting_data, process))
-            statements["all_about_me"] = _statements(lambda: run("all_about_me", about_data, process))
+            statements["arrange_meeting"] = _statements(lambda p=process, d=meeting_data: run("arrange_meeting", d, p))
+            statements["all_about_me"] = _statements(lambda p=process, d=about_data: run("all_about_me", d, p))
             continue
         meeting.append(run("arrange_meeting", meeting_data, process))
         about.append(run("all_about_me", about_data, process))

@@ -42,7 +42,7 @@ class Size:
 
 def statements(size: Size, refs: dict[str, str]) -> list[str]:
     """The SQL that fills a freshly migrated database. `refs` holds viewflow's flow and node references."""
-    S, C, U, P = size.settings, size.children, size.users, size.processes
+    S, C, U = size.settings, size.children, size.users
     # The child's key person (staff id = user id): children in pairs, so every key person has open tasks.
     kp = "(((c.id - 1) / 200) * 10 + 3 + ((c.id - 1) % 200 / 2) % 8)"
     return [

@@ -1,6 +1,7 @@
 """Locust: staff of the load setting (scripts/load_scale.py) working their inboxes. Run by scripts/load.sh.
 
-Each simulated member of staff starts signed in (or logs in, with LOAD_LOGIN=1), then loops: open the inbox, open a task (its page and its API detail),
+Each simulated member of staff starts signed in (or logs in, with LOAD_LOGIN=1), then loops: open the inbox,
+open a task (its page and its API detail),
 and either complete it with valid data built from the form's own description, or (managers, now and then)
 take it and give it back. Every 5xx is a failure; a 409 (someone got there first) or a 400 is an answer.
 """

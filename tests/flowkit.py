@@ -73,7 +73,8 @@ def proposed_rows(task, prefix: str = "visits") -> dict[str, str]:
     formset = task.flow_task.form_class(task=task).fields["visits"].formset
     data = {f"{prefix}-TOTAL_FORMS": str(len(formset.initial)), f"{prefix}-INITIAL_FORMS": "0"}
     for i, visit in enumerate(formset.initial):
-        data.update({f"{prefix}-{i}-on": visit["on"].isoformat(), f"{prefix}-{i}-starts_at": visit["starts_at"].strftime("%H:%M"),
+        data.update({f"{prefix}-{i}-on": visit["on"].isoformat(),
+                     f"{prefix}-{i}-starts_at": visit["starts_at"].strftime("%H:%M"),
                      f"{prefix}-{i}-duration_minutes": str(visit["duration_minutes"]),
                      f"{prefix}-{i}-parent_stays": visit["parent_stays"]})
     return data

@@ -63,7 +63,8 @@ def meet(child, key_person_user):
 
 
 def refer(child, senco_user):
-    return complete(the_task(child, "refer"), senco_user, sent_on=TODAY(), what_was_sent="Referral form and observations",
+    return complete(the_task(child, "refer"), senco_user, sent_on=TODAY(),
+                    what_was_sent="Referral form and observations",
                     next="sent")
 
 

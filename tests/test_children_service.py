@@ -228,7 +228,8 @@ def test_a_manager_links_a_new_parent_from_their_details(child, manager):
 def test_a_parent_already_known_can_be_linked_to_a_sibling(setting, child, manager, guardian_link):
     sibling = ChildFactory(setting=setting, room=child.room)
 
-    link = services.guardian_link(child=sibling, by=manager.user, relationship="Mother", guardian=guardian_link.guardian)
+    link = services.guardian_link(child=sibling, by=manager.user, relationship="Mother",
+                                  guardian=guardian_link.guardian)
 
     assert link.guardian.children.count() == 2
 

@@ -199,7 +199,8 @@ def test_a_withdrawal_with_nothing_open_says_nothing_will_be_cancelled(client, m
 def test_one_recipient_spelt_two_ways_is_one_thread(client, manager, allocated_child, guardian_link):
     share = ConsentPurpose.SHARE_PROFESSIONAL
     sk.record_consent(allocated_child, manager.user, "granted", purpose=share, recipient="Speech and Language Therapy")
-    sk.record_consent(allocated_child, manager.user, "withdrawn", purpose=share, recipient="speech  and language therapy")
+    sk.record_consent(allocated_child, manager.user, "withdrawn", purpose=share,
+                      recipient="speech  and language therapy")
     client.force_login(manager.user)
     threads = [t for t in client.get(page(allocated_child)).context["threads"] if t.purpose == share]
     assert len(threads) == 1 and [c.status for c in threads[0].decisions] == ["withdrawn", "granted"]

@@ -92,7 +92,8 @@ def test_the_database_allows_an_assignment_that_starts_and_ends_on_the_same_day(
 def test_ended_assignments_do_not_count_so_a_role_can_be_held_again(
     child, manager, key_person, other_key_person, third_key_person
 ):
-    first = _raw_assignment(child, key_person, AssignmentRole.PRIMARY, by=manager, starts_on=TODAY - dt.timedelta(days=30))
+    first = _raw_assignment(child, key_person, AssignmentRole.PRIMARY, by=manager,
+                            starts_on=TODAY - dt.timedelta(days=30))
     KeyPersonAssignment.objects.filter(pk=first.pk).update(ends_on=TODAY - dt.timedelta(days=10))
     second = _raw_assignment(
         child, other_key_person, AssignmentRole.PRIMARY, by=manager, starts_on=TODAY - dt.timedelta(days=10)

@@ -28,7 +28,7 @@ def _settled(child, manager, primary, secondary):
 
 
 def test_the_dashboard_shows_what_needs_the_manager(client, setting, room, manager, key_person, other_key_person):
-    waiting = register(setting=setting, room=room, manager=manager, first_name="Waiting", start_in_days=2)
+    register(setting=setting, room=room, manager=manager, first_name="Waiting", start_in_days=2)
     held = register(setting=setting, room=room, manager=manager, first_name="Held", start_in_days=3)
     task = the_task(held, "allocate")
     wf.task_claim(process_id=task.process_id, task_id=task.pk, by=manager.user)

@@ -13,7 +13,8 @@ def _register_many(n, *, setting, room, manager):
 
 
 @pytest.mark.parametrize("count", [5, 500])
-def test_the_inbox_page_runs_a_fixed_number_of_queries(client, setting, room, manager, count, django_assert_num_queries):
+def test_the_inbox_page_runs_a_fixed_number_of_queries(client, setting, room, manager, count,
+                                                       django_assert_num_queries):
     _register_many(count, setting=setting, room=room, manager=manager)
     client.force_login(manager.user)
     # session, user, staff, count, rows, rooms, and the idle-timeout session save (savepoint, update, release)
@@ -34,8 +35,8 @@ def test_the_api_inbox_runs_a_fixed_number_of_queries(client, setting, room, man
 
 
 def test_the_inbox_lists_soonest_due_first_and_marks_overdue(client, setting, room, manager):
-    later = register(setting=setting, room=room, manager=manager, first_name="Later", start_in_days=30)
-    overdue = register(setting=setting, room=room, manager=manager, first_name="Overdue", start_in_days=2)
+    register(setting=setting, room=room, manager=manager, first_name="Later", start_in_days=30)
+    register(setting=setting, room=room, manager=manager, first_name="Overdue", start_in_days=2)
     client.force_login(manager.user)
     page = client.get(reverse("inbox")).content.decode()
     assert page.index("Overdue Jones") < page.index("Later Jones")
@@ -103,7 +104,8 @@ def test_claim_release_and_complete_from_the_pages(client, setting, room, manage
     assert child.state == "allocated"
 
 
-def test_a_stale_form_is_told_who_completed_the_task_first(client, setting, room, manager, key_person, other_key_person):
+def test_a_stale_form_is_told_who_completed_the_task_first(client, setting, room, manager, key_person,
+                                                            other_key_person):
     child = register(setting=setting, room=room, manager=manager)
     task = the_task(child, "allocate")
     second_manager = StaffFactory(setting=setting, manager=True, user__first_name="Priya", user__last_name="Shah")

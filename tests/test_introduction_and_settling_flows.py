@@ -117,7 +117,8 @@ def test_an_absent_key_persons_task_goes_to_the_secondary_for_the_day_and_back_a
 ):
     introduce(introduced, key_person.user)
     today = timezone.localdate()
-    agree_plan(introduced, key_person.user, visits=f"{today} 09:30 60 with parent\n{today + dt.timedelta(days=7)} 09:30 90")
+    agree_plan(introduced, key_person.user,
+               visits=f"{today} 09:30 60 with parent\n{today + dt.timedelta(days=7)} 09:30 90")
     visit = the_task(introduced, "record_visit")
     assert visit.owner == key_person.user
 
@@ -148,7 +149,8 @@ def test_the_hourly_sweep_hands_tasks_back_when_the_key_person_returns(
     from processes.models import StaffAbsence
 
     introduce(introduced, key_person.user)
-    services.staff_absence_record(staff=key_person, by=manager.user, starts_on=timezone.localdate() - dt.timedelta(days=3),
+    services.staff_absence_record(staff=key_person, by=manager.user,
+                                  starts_on=timezone.localdate() - dt.timedelta(days=3),
                                   ends_on=timezone.localdate() + dt.timedelta(days=30), reason="Annual leave")
     plan = the_task(introduced, "plan")
     assert plan.owner == other_key_person.user

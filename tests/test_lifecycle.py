@@ -69,7 +69,8 @@ def drive(child: Child, to: S, *, by) -> Child:
 def lifecycle_child(setting, room, manager, key_person, other_key_person):
     """Registered, with a key person, a secondary and an expected leaving date: every guard can pass."""
     start = timezone.localdate() + dt.timedelta(days=21)
-    child = ChildFactory(setting=setting, room=room, start_date=start, expected_leaving_date=start + dt.timedelta(days=700))
+    child = ChildFactory(setting=setting, room=room, start_date=start,
+                         expected_leaving_date=start + dt.timedelta(days=700))
     services.key_person_assign(child=child, staff=key_person, role=AssignmentRole.PRIMARY, by=manager.user)
     services.key_person_assign(child=child, staff=other_key_person, role=AssignmentRole.SECONDARY, by=manager.user)
     return child
@@ -134,7 +135,8 @@ def test_each_transition_succeeds_from_each_allowed_state_and_is_logged_and_audi
     assert audit.actor == manager.user
     assert audit.setting_id == child.setting_id
     assert audit.record_type == "processes.Child" and audit.record_id == str(child.pk)
-    assert audit.changes == {"transition": name, "from": source.value, "to": target.value, "reason": "Agreed with parents"}
+    assert audit.changes == {"transition": name, "from": source.value, "to": target.value,
+                             "reason": "Agreed with parents"}
     assert "Agreed with parents" in audit.summary
 
 
@@ -149,7 +151,8 @@ def test_the_childs_key_persons_may_take_the_day_to_day_steps(lifecycle_child, m
 
     assert in_db(moved).state != source
     assert state_logs(child).latest("id").by == practitioner.user
-    assert AuditEvent.objects.filter(action="transition", child_id=child.pk).order_by("id").last().actor == practitioner.user
+    last = AuditEvent.objects.filter(action="transition", child_id=child.pk).order_by("id").last()
+    assert last.actor == practitioner.user
 
 
 def test_a_transition_without_a_reason_is_logged_with_an_empty_reason(lifecycle_child, manager):
@@ -252,7 +255,8 @@ def test_a_key_person_may_not_take_a_manager_only_step(lifecycle_child, manager,
 
 
 @pytest.mark.parametrize("name", KEY_PERSON_TOO)
-def test_a_practitioner_who_is_not_the_childs_key_person_may_not_move_them_on(lifecycle_child, manager, setting, room, name):
+def test_a_practitioner_who_is_not_the_childs_key_person_may_not_move_them_on(lifecycle_child, manager, setting,
+                                                                             room, name):
     outsider = StaffFactory(setting=setting, room=room, user__username="outsider")
     source = next(source for n, source, _ in TABLE if n == name)
     child = drive(lifecycle_child, source, by=manager)

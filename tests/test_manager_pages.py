@@ -354,7 +354,8 @@ def test_an_absence_ends_the_day_before_they_are_back(client, manager, key_perso
     absence.refresh_from_db()
     assert absence.ends_on == TODAY() - dt.timedelta(days=1)
     assert AuditEvent.objects.filter(action="update", record_type="processes.StaffAbsence").exists()
-    response = client.post(reverse("staff-absence-end", args=[absence.pk]), {"back_on": iso(TODAY() + dt.timedelta(days=9))})
+    response = client.post(reverse("staff-absence-end", args=[absence.pk]),
+                           {"back_on": iso(TODAY() + dt.timedelta(days=9))})
     assert "nothing to end early" in client.get(response.url).content.decode()
 
 

@@ -316,7 +316,8 @@ def test_the_record_leaves_room_for_the_workflow_timeline(client, manager, child
 
 
 @pytest.mark.parametrize("months, words", [
-    (0, "0 months"), (1, "1 month"), (11, "11 months"), (12, "1 year"), (13, "1 year 1 month"), (41, "3 years 5 months"),
+    (0, "0 months"), (1, "1 month"), (11, "11 months"), (12, "1 year"), (13, "1 year 1 month"),
+    (41, "3 years 5 months"),
 ])
 def test_ages_read_in_years_and_months(months, words):
     assert age_in_words(months) == words

@@ -52,7 +52,8 @@ def test_a_row_refused_by_the_service_is_shown_on_the_page_and_nothing_is_planne
 def test_posting_the_rows_agrees_the_plan(client, plan_task, key_person):
     client.force_login(key_person.user)
     first = plan_task.process.coerced.child.start_date - dt.timedelta(days=3)
-    client.post(_url(plan_task), visit_rows(f"{first:%d/%m/%Y} 09:30 60 with parent\n{first + dt.timedelta(days=1)} 09:30 90"))
+    client.post(_url(plan_task),
+                visit_rows(f"{first:%d/%m/%Y} 09:30 60 with parent\n{first + dt.timedelta(days=1)} 09:30 90"))
     assert list(SettlingSession.objects.values_list("duration_minutes", "parent_stays")) == [(60, True), (90, False)]
 
 

@@ -35,7 +35,8 @@ def test_the_manager_downloads_every_kind_of_record_about_the_child(client, sett
                                                                     other_key_person):
     child, guardian = _child_with_everything(setting, room, manager, key_person, other_key_person)
     client.force_login(manager.user)
-    assert reverse("child-export", args=[child.pk]) in client.get(reverse("child-detail", args=[child.pk])).content.decode()
+    page = client.get(reverse("child-detail", args=[child.pk])).content.decode()
+    assert reverse("child-export", args=[child.pk]) in page
     response = _download(client, child)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))

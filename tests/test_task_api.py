@@ -29,7 +29,8 @@ def test_the_api_drives_allocation_and_introduction_end_to_end(client, setting, 
 
     client.force_login(key_person.user)
     rows = client.get(reverse("api-task-list")).json()["results"]
-    assert {r["title"] for r in rows} == {"Arrange the parents' introduction", "Complete 'all about me' with the parents"}
+    assert {r["title"] for r in rows} == {"Arrange the parents' introduction",
+                                          "Complete 'all about me' with the parents"}
     meeting = the_task(child, "arrange_meeting")
     refused = client.post(_api(meeting, "complete"), {"starts_at": "2099-01-01T10:00", "duration_minutes": 30},
                           content_type="application/json")

@@ -157,7 +157,8 @@ def test_the_production_default_requires_two_factor_log_in():
     env = {k: v for k, v in os.environ.items() if k not in ("KEYFLOW_REQUIRE_2FA_FOR_MANAGERS", "DEBUG")}
     env.update(KEYFLOW_PRODUCTION="1", SECRET_KEY="x" * 60, ALLOWED_HOSTS="keyflow.example.org",
                DJANGO_SETTINGS_MODULE="keyflow.settings")
-    code = "import django; django.setup(); from django.conf import settings; print(settings.KEYFLOW_REQUIRE_2FA_FOR_MANAGERS)"
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.KEYFLOW_REQUIRE_2FA_FOR_MANAGERS)")
     out = subprocess.run([sys.executable, "-c", code], cwd=base, env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-2000:]
     env["KEYFLOW_PRODUCTION"] = "0"

@@ -63,7 +63,8 @@ def _assert_404_and_untouched(response, *tasks):
 
 @pytest.fixture
 def no_lock_taken():
-    with mock.patch("workflows.services._locked", side_effect=AssertionError("locked before the URL was checked")) as locked:
+    refused = AssertionError("locked before the URL was checked")
+    with mock.patch("workflows.services._locked", side_effect=refused) as locked:
         yield locked
     assert locked.call_count == 0
 

@@ -163,4 +163,5 @@ def test_a_refused_record_writes_no_read_audit_row_only_the_attempt(client, key_
     client.get(detail(children["unrelated"]))
     assert not AuditEvent.objects.filter(action="read", outcome="ok").exists()
     attempt = AuditEvent.objects.get(action="read")
-    assert (attempt.outcome, attempt.actor, attempt.child_id) == ("not_found", key_person.user, children["unrelated"].pk)
+    expected = ("not_found", key_person.user, children["unrelated"].pk)
+    assert (attempt.outcome, attempt.actor, attempt.child_id) == expected
