@@ -66,7 +66,8 @@ class Room(models.Model):
     name = models.CharField(max_length=100)
     min_age_months = models.PositiveSmallIntegerField()
     max_age_months = models.PositiveSmallIntegerField()
-    # EYFS ratios: 1:3 under two, 1:4 two-year-olds, 1:8 (or 1:13 with a qualified teacher) three and over.
+    # EYFS ratios: 1:3 under two, 1:5 two-year-olds (since September 2023), 1:8 (or 1:13 with a level 6
+    # practitioner working directly with the children) three and over.
     children_per_adult = models.PositiveSmallIntegerField()
 
     class Meta:
