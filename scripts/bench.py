@@ -322,6 +322,8 @@ def measure_domain_steps(count: int) -> dict:
         when = min(timezone.now() + dt.timedelta(days=1),
                    dt.datetime.combine(child.start_date, dt.time(9), tzinfo=dt.timezone.utc))
         meeting_data = {"starts_at": when.strftime("%Y-%m-%d %H:%M"), "duration_minutes": 30}
+        if when < timezone.now():  # the bench's children started long ago: the meeting is recorded as held
+            meeting_data["already_held"] = "on"
         about_data = {"routines": "Naps after lunch", "likes": "Trains"}
         if i == 0:  # counted on a call of its own: capturing slows a call down
             statements["arrange_meeting"] = _statements(lambda p=process, d=meeting_data: run("arrange_meeting", d, p))

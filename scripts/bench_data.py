@@ -51,11 +51,11 @@ def statements(size: Size, refs: dict[str, str]) -> list[str]:
         "INSERT INTO processes_organisation(id, name) VALUES (1, 'Bench chain')",
         f"""INSERT INTO processes_setting(id, name, ofsted_urn, address, email, weight_sessions, weight_caseload,
               weight_room, weight_sen_experience, weight_sibling, weight_parent_preference, settling_review_weeks,
-              sen_review_weeks, consent_follow_up_weeks, organisation_id)
-            SELECT g, 'Nursery ' || g, '', '', '', 5, 3, 2, 3, 2, 4, 4, 6, 6, 1 FROM generate_series(1, {S}) g""",
+              sen_review_weeks, consent_follow_up_weeks, open_days, organisation_id)
+            SELECT g, 'Nursery ' || g, '', '', '', 5, 3, 2, 3, 2, 4, 4, 6, 6, '12345', 1 FROM generate_series(1, {S}) g""",
         f"""INSERT INTO processes_room(id, name, min_age_months, max_age_months, children_per_adult, setting_id)
             SELECT (g - 1) * 3 + r, (ARRAY['Babies', 'Toddlers', 'Pre-school'])[r], (ARRAY[0, 24, 36])[r],
-                   (ARRAY[24, 36, 60])[r], (ARRAY[3, 4, 8])[r], g
+                   (ARRAY[24, 36, 60])[r], (ARRAY[3, 5, 8])[r], g
             FROM generate_series(1, {S}) g, generate_series(1, 3) r""",
         f"""INSERT INTO auth_user(id, password, is_superuser, username, first_name, last_name, email, is_staff,
               is_active, date_joined)
