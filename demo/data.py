@@ -38,7 +38,7 @@ SCHOOLS = (
 # key: (name, youngest in months, up to (not including) months, children per adult, leaves for school)
 ROOMS = {
     "babies": ("Babies 0–2", 0, 24, 3, False),
-    "toddlers": ("Toddlers 2–3", 24, 36, 4, False),
+    "toddlers": ("Toddlers 2–3", 24, 36, 5, False),  # EYFS: 1:5 for two-year-olds since September 2023
     "preschool": ("Pre-school 3–5", 36, 60, 8, True),
 }
 

@@ -94,7 +94,7 @@ class TestTheDemoSetting:
 
     def test_it_builds_three_rooms_about_ten_staff_and_about_forty_five_children(self, setting):
         rooms = {r.name: (r.min_age_months, r.max_age_months, r.children_per_adult) for r in setting.rooms.all()}
-        assert rooms == {"Babies 0–2": (0, 24, 3), "Toddlers 2–3": (24, 36, 4), "Pre-school 3–5": (36, 60, 8)}
+        assert rooms == {"Babies 0–2": (0, 24, 3), "Toddlers 2–3": (24, 36, 5), "Pre-school 3–5": (36, 60, 8)}
         assert 9 <= setting.staff.count() <= 12
         assert 40 <= setting.children.count() <= 50
         assert setting.guardians.count() > setting.children.count()
