@@ -9,7 +9,6 @@ from django.db import connection, models, transaction
 
 from ..models import AuditEvent
 
-
 # The rows of the step now running (audit_batch), or None outside one.
 _pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_pending", default=None)
 
