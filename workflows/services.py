@@ -18,7 +18,7 @@ from viewflow.workflow.status import STATUS
 
 from processes.dates import when_text
 from processes.errors import Conflict, NotPermitted, RuleViolation
-from processes.services import audit_record
+from processes.services import audit_batch, audit_record
 
 from .audit import audit_refusals
 from .locking import task_read_locked
@@ -153,7 +153,7 @@ def task_complete(*, process_id: int, task_id: int, by, data: Mapping[str, Any])
     An unassigned task the user may claim is claimed first. The form's validation and the services' rules
     both run inside the lock and the transaction: any refusal leaves nothing written.
     """
-    with _locked(process_id, task_id) as locked:
+    with _locked(process_id, task_id) as locked, audit_batch():
         task, node = locked.task, locked.node
         _refuse_if_closed(task)
         if task.owner_id is None:

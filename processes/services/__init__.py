@@ -1,6 +1,6 @@
 """The only way Keyflow's records change. Views, the API, the admin, Celery tasks and commands call these."""
 
-from .audit import audit_events_purge, audit_record
+from .audit import audit_batch, audit_events_purge, audit_record
 from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
 from .guardians import guardian_create, guardian_delete, guardian_link_update, guardian_unlink, guardian_update
@@ -56,6 +56,7 @@ __all__ = [
     "settling_review_record",
     "settling_visit_record",
     "audit_attempt",
+    "audit_batch",
     "audit_events_purge",
     "audit_record",
     "child_read",

@@ -1,10 +1,37 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, models, transaction
 
 from ..models import AuditEvent
+
+# The rows of the step now running (audit_batch), or None outside one.
+_pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Keep the audit rows written inside and insert them together once it ends, in one statement.
+
+    A workflow step calls several services, each auditing what it did (two assignments, a lifecycle move,
+    the completion): one INSERT, not one each. The step's caller opens it inside the step's transaction, so
+    the rows commit or roll back with the step; a step that fails inserts none. Nested, the outer one inserts.
+    """
+    if _pending.get() is not None:
+        yield
+        return
+    rows: list[AuditEvent] = []
+    token = _pending.set(rows)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if rows:
+        AuditEvent.objects.bulk_create(rows)
 
 
 def audit_record(
@@ -27,7 +54,7 @@ def audit_record(
         child_id = child_id or getattr(record, "child_id", None)
         if child_id is None and record._meta.label == "processes.Child":
             child_id = record.pk
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         action=action,
         record_type=record_type,
@@ -38,6 +65,12 @@ def audit_record(
         changes=changes or {},
         outcome=outcome,
     )
+    pending = _pending.get()
+    if pending is None:
+        event.save(force_insert=True)
+    else:
+        pending.append(event)  # its `at` is now, when it happened, not when the batch is inserted
+    return event
 
 
 # The one way past the PostgreSQL trigger (migration 0004_audit_append_only_trigger): a transaction-local

@@ -40,6 +40,15 @@ def key_person_assign(
         raise RuleViolation(f"There is no key person role called {role!r}.", field="role") from None
     # Serialise changes to one child's key persons, so two managers cannot both "replace" the same row.
     child = Child.objects.select_for_update().get(pk=child.pk)
+    current = {a.role: a for a in child.assignments.current().select_for_update()}
+    return _assign(child=child, current=current, staff=staff, role=role, by=by, starts_on=starts_on, reason=reason,
+                   over_caseload_reason=over_caseload_reason)
+
+
+def _assign(*, child: Child, current: dict, staff: Staff, role: AssignmentRole, by, starts_on: dt.date | None,
+            reason: str, over_caseload_reason: str) -> KeyPersonAssignment:
+    """The assignment itself, on a child and current assignments the caller has locked; `current` is kept
+    up to date, so a caller making two assignments reads them once."""
     if staff.setting_id != child.setting_id:
         raise RuleViolation("That member of staff works at another setting.", field="staff")
     if not staff.is_key_person:
@@ -52,7 +61,6 @@ def key_person_assign(
         date_bounds.in_the_childs_life(starts_on, child, field="starts_on")
     starts_on = starts_on or timezone.localdate()
 
-    current = {a.role: a for a in child.assignments.current().select_for_update()}
     holding = current.get(role)
     if holding and holding.staff_id == staff.pk:
         raise RuleViolation(f"{staff} is already {child}'s {role.label.lower()}.", field="staff")
@@ -89,6 +97,9 @@ def key_person_assign(
         changes={"role": role, "staff": staff.pk, "previous": holding.staff_id if holding else None,
                  "over_caseload_reason": over_caseload_reason},
     )
+    for old in ended:
+        current.pop(old.role, None)
+    current[role] = assignment
     key_person_changed.send(sender=KeyPersonAssignment, child=child, assignment=assignment, by=by)
     return assignment
 
@@ -147,14 +158,18 @@ def child_allocate(
     """
     if primary.pk == secondary.pk:
         raise RuleViolation("The secondary key person must be someone other than the key person.", field="secondary")
-    current = {a.role: a.staff_id for a in child.assignments.current()}
-    if current.get(AssignmentRole.PRIMARY) != primary.pk:
-        key_person_assign(child=child, staff=primary, role=AssignmentRole.PRIMARY, by=by, reason=reason,
-                          starts_on=starts_on, over_caseload_reason=over_caseload_reason)
-    if current.get(AssignmentRole.SECONDARY) != secondary.pk:
-        key_person_assign(child=child, staff=secondary, role=AssignmentRole.SECONDARY, by=by, reason=reason,
-                          starts_on=starts_on)
-    child = lifecycle_move(child=child, transition="allocate", by=by, reason=reason)
+    _require_manager(by, child.setting_id, "allocate key persons")
+    # One lock on the child and its key persons for both assignments and the move (key_person_assign's own
+    # transaction and reads would be a savepoint and two reads more for each).
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    current = {a.role: a for a in child.assignments.current().select_for_update()}
+    for staff, role, over in ((primary, AssignmentRole.PRIMARY, over_caseload_reason),
+                              (secondary, AssignmentRole.SECONDARY, "")):
+        holding = current.get(role)
+        if not holding or holding.staff_id != staff.pk:
+            _assign(child=child, current=current, staff=staff, role=role, by=by, starts_on=starts_on, reason=reason,
+                    over_caseload_reason=over)
+    child = lifecycle_move(child=child, transition="allocate", by=by, reason=reason, locked=True)
     if not from_task:
         child_allocated_elsewhere.send(sender=Child, child=child, by=by)
     return child

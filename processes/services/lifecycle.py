@@ -40,11 +40,15 @@ def child_transition(*, child: Child, transition: str, by, reason: str = "") -> 
     return child
 
 
-def lifecycle_move(*, child: Child, transition: str, by, reason: str = "") -> Child:
-    """The transition itself, for the services that announce it their own way (keyperson.child_allocate)."""
+def lifecycle_move(*, child: Child, transition: str, by, reason: str = "", locked: bool = False) -> Child:
+    """The transition itself, for the services that announce it their own way (keyperson.child_allocate).
+
+    `locked`: the caller already holds the child's row, read with select_for_update in this transaction.
+    """
     if transition not in TRANSITIONS:
         raise RuleViolation(f"There is no lifecycle step called {transition!r}.")
-    child = Child.objects.select_for_update().get(pk=child.pk)
+    if not locked:
+        child = Child.objects.select_for_update().get(pk=child.pk)
     method = getattr(child, transition)
     label = transition.replace("_", " ")
     allowed_from = [t.source for t in child.get_all_state_transitions() if t.name == transition]
