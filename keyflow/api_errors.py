@@ -4,9 +4,11 @@ import logging
 
 from django.db import DataError
 from django.http import JsonResponse
-from django.views.defaults import bad_request as page_bad_request, page_not_found
+from django.views.defaults import bad_request as page_bad_request
+from django.views.defaults import page_not_found
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler, set_rollback
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from processes.errors import RuleViolation
 

@@ -18,7 +18,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from processes.services import audit_record
-
 from workflows.models import InboxEntry
 
 from .messages import email_for

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from processes import deadlines
-from processes.models import AssignmentRole, Child, KeyPersonAssignment
 from processes.dates import day_text
+from processes.models import AssignmentRole, Child, KeyPersonAssignment
 from processes.models.children import ATTENDING
 from workflows.models import OPEN, InboxEntry
 
@@ -177,7 +177,8 @@ def lifecycle_sweep(*, today: dt.date | None = None, batch_size: int = BATCH_SIZ
                 users = ([key_person] if key_person else managers) if kind == Kind.TWO_YEAR_CHECK else both
                 for user in {u.pk: u for u in users}.values():
                     rows += for_staff(user, kind=kind, event=event, setting_id=child.setting_id, now=now,
-                                      subject=subject, child_id=child.pk, refs={"child": child.name, "url": url, **refs})
+                                      subject=subject, child_id=child.pk,
+                                      refs={"child": child.name, "url": url, **refs})
         return rows
 
     return _run(children, batch_size, build, on_batch)

@@ -26,8 +26,8 @@ from .access import (
     staff_of,
 )
 from .dates import age_in_words
-from .health import health_facts
 from .forms import ChildFilter
+from .health import health_facts
 from .models import AssignmentRole, ConsentPurpose, KeyPersonAssignment, LifecycleState
 from .services import child_read, child_subject_access_export
 

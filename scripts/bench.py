@@ -50,12 +50,11 @@ import logging  # noqa: E402
 
 logging.getLogger("axes").setLevel(logging.WARNING)  # a line per force_login would bury the figures
 
+import bench_data  # noqa: E402
+import bench_floor  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-import bench_data  # noqa: E402
-import bench_floor  # noqa: E402
 
 
 def _admin(sql: str) -> None:
@@ -320,7 +319,7 @@ def measure_domain_steps(count: int) -> dict:
     for i, process in enumerate(processes):
         child = children[i]
         when = min(timezone.now() + dt.timedelta(days=1),
-                   dt.datetime.combine(child.start_date, dt.time(9), tzinfo=dt.timezone.utc))
+                   dt.datetime.combine(child.start_date, dt.time(9), tzinfo=dt.UTC))
         meeting_data = {"starts_at": when.strftime("%Y-%m-%d %H:%M"), "duration_minutes": 30}
         if when < timezone.now():  # the bench's children started long ago: the meeting is recorded as held
             meeting_data["already_held"] = "on"

@@ -52,7 +52,8 @@ def statements(size: Size, refs: dict[str, str]) -> list[str]:
         f"""INSERT INTO processes_setting(id, name, ofsted_urn, address, email, weight_sessions, weight_caseload,
               weight_room, weight_sen_experience, weight_sibling, weight_parent_preference, settling_review_weeks,
               sen_review_weeks, consent_follow_up_weeks, open_days, organisation_id)
-            SELECT g, 'Nursery ' || g, '', '', '', 5, 3, 2, 3, 2, 4, 4, 6, 6, '12345', 1 FROM generate_series(1, {S}) g""",
+            SELECT g, 'Nursery ' || g, '', '', '', 5, 3, 2, 3, 2, 4, 4, 6, 6, '12345', 1
+            FROM generate_series(1, {S}) g""",
         f"""INSERT INTO processes_room(id, name, min_age_months, max_age_months, children_per_adult, setting_id)
             SELECT (g - 1) * 3 + r, (ARRAY['Babies', 'Toddlers', 'Pre-school'])[r], (ARRAY[0, 24, 36])[r],
                    (ARRAY[24, 36, 60])[r], (ARRAY[3, 5, 8])[r], g

@@ -6,14 +6,13 @@ groups, processes), so the floor shrinks with Keyflow's data set.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import tempfile
 import time
 from pathlib import Path
-
-import os
 
 _REPO = Path(__file__).resolve().parents[1]
 # ../shared/floor from the main checkout; a worktree under /work/wt/ sits one level deeper.

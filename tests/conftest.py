@@ -10,7 +10,6 @@ from processes.models import AssignmentRole
 
 from .factories import ChildFactory, ChildGuardianFactory, RoomFactory, SettingFactory, StaffFactory
 
-
 # Browser tests drive Debian's chromium through Playwright, never a downloaded browser.
 CHROMIUM = "/usr/bin/chromium"
 BROWSER_TESTS = [

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from processes import sessions
-from processes.models import ChildGuardian, Guardian, Organisation, Room, Setting, Staff, Child
+from processes.models import Child, ChildGuardian, Guardian, Organisation, Room, Setting, Staff
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

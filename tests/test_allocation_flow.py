@@ -24,8 +24,9 @@ def test_registering_a_child_with_a_start_date_gives_the_manager_an_allocation_t
 
 
 def test_a_child_without_a_start_date_waits_for_one(setting, room, manager):
-    from processes import services
     import datetime as dt
+
+    from processes import services
 
     child = services.child_register(setting=setting, by=manager.user, first_name="A", last_name="B",
                                     date_of_birth=dt.date(2024, 1, 1))

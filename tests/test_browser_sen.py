@@ -8,9 +8,9 @@ import pytest
 from processes.models import AssignmentRole, Referral
 
 from . import senkit as sk
+from .conftest import BROWSER_TESTS
 from .factories import ChildFactory, ChildGuardianFactory, RoomFactory, StaffFactory
 from .flowkit import the_task
-from .conftest import BROWSER_TESTS
 
 pytestmark = BROWSER_TESTS
 

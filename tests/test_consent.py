@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.utils import timezone
 
 from processes import services
 from processes.errors import NotPermitted, RuleViolation

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from notifications import parents, sending, services
 from notifications.models import Kind, Notification, Status
-from processes.models import ConsentPurpose
 from notifications.tasks import notification_send, notifications_deliver
+from processes.models import ConsentPurpose
 
 from .factories import ChildGuardianFactory
 

@@ -8,7 +8,6 @@ import time
 import pytest
 from django.core import mail
 from django.db import connection
-
 from django.utils import timezone
 
 from notifications import services, tasks  # noqa: F401  (registers the shared tasks)

@@ -13,8 +13,18 @@ from django.utils import timezone
 from notifications import tasks
 from processes import services
 from processes.errors import NotPermitted
-from processes.models import (AccidentRecord, AuditEvent, Child, Consent, ConsentMethod, ConsentPurpose,
-                              ConsentStatus, Guardian, KeyPersonAssignment, LifecycleState)
+from processes.models import (
+    AccidentRecord,
+    AuditEvent,
+    Child,
+    Consent,
+    ConsentMethod,
+    ConsentPurpose,
+    ConsentStatus,
+    Guardian,
+    KeyPersonAssignment,
+    LifecycleState,
+)
 from processes.retention import add_months, retain_until
 
 from .factories import ChildFactory, ChildGuardianFactory

@@ -13,8 +13,8 @@ from viewflow.workflow.models import Task
 
 from processes import services
 from processes.models import AssignmentRole, AuditEvent
-from workflows.base import process_start
 from workflows import services as wf
+from workflows.base import process_start
 from workflows.models import OPEN, InboxEntry
 
 from .factories import ChildFactory
@@ -37,7 +37,8 @@ def _statements(fn) -> list[str]:
 
 
 @pytest.mark.parametrize("children", [1, 6])
-def test_a_step_costs_a_fixed_number_of_statements_including_its_audit_row_and_notice(setting, room, manager, key_person,
+def test_a_step_costs_a_fixed_number_of_statements_including_its_audit_row_and_notice(setting, room, manager,
+                                                                                      key_person,
                                                              other_key_person, children):
     for _ in range(children):
         process = _probe_for(ChildFactory(setting=setting, room=room), manager, key_person, other_key_person)

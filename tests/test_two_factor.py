@@ -3,13 +3,12 @@ available to anyone, and asked for at every log-in once set up. Codes are comput
 
 from __future__ import annotations
 
-
 import datetime as dt
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 

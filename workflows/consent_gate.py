@@ -29,7 +29,8 @@ def _needs(task: Task, process: ChildProcess, consent: Consent) -> bool:
 
 
 def _who(consent: Consent) -> str:
-    return f"{consent.guardian} {consent.get_status_display().lower()} consent ({consent.get_purpose_display().lower()})"
+    status, purpose = consent.get_status_display().lower(), consent.get_purpose_display().lower()
+    return f"{consent.guardian} {status} consent ({purpose})"
 
 
 def consent_gate_apply(*, consent: Consent, by) -> list[Task]:

@@ -41,7 +41,8 @@ def _claimant_in_setting(role: str) -> Exists:
 def stuck_processes(*, setting_id: int | None = None, child_id: int | None = None) -> QuerySet[ChildProcess]:
     """Open processes nobody can move on (see the module's docstring), oldest first, with their child. One query."""
     waiting = InboxEntry.objects.filter(process_id=OuterRef("pk"), task__status__in=WAITING)
-    someone_holds_it = waiting.filter(task__owner__is_active=True, task__owner__staff__setting_id=OuterRef("setting_id"))
+    someone_holds_it = waiting.filter(task__owner__is_active=True,
+                                      task__owner__staff__setting_id=OuterRef("setting_id"))
     someone_may_take_it = (
         waiting.filter(task__owner__isnull=True)
         .alias(managers=_claimant_in_setting(TaskRole.MANAGER), sencos=_claimant_in_setting(TaskRole.SENCO))

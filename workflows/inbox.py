@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from django.db import connection
 from django.db.models import Q
@@ -122,7 +122,7 @@ def _inbox_rows(where: str, params: list, limit: int | None, offset: int) -> lis
         row = dict(zip(INBOX_COLUMNS, values))
         row["flow_task"] = flow_task.from_db_value(row["flow_task"], None, connection)  # the node, as the ORM
         if row["due_at"] is not None and row["due_at"].tzinfo is None:  # SQLite keeps datetimes as naive UTC
-            row["due_at"] = row["due_at"].replace(tzinfo=dt.timezone.utc)
+            row["due_at"] = row["due_at"].replace(tzinfo=dt.UTC)
         found.append(row)
     return found
 
@@ -202,7 +202,7 @@ class InboxRow:
         return ProcessKind(self.kind).label if self.kind in ProcessKind.values else self.kind
 
 
-@lru_cache(maxsize=None)
+@cache
 def _url_pattern(name: str) -> str:
     # reverse() once per URL name, not once per row: an inbox page links every row twice, a sweep writes
     # thousands of notices.

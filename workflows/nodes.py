@@ -7,7 +7,8 @@ computed, and writes the task's inbox row (setting, child, role, due) in the sam
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django import forms
 from django.shortcuts import redirect

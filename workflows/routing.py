@@ -121,8 +121,12 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
         wanted = _acting(primary and primary.user, secondary and secondary.user, absent)
         if wanted is None or entry.task.owner_id == wanted.pk:
             continue
-        task = _task_owner_move(entry, owner=wanted, action="reroute", summary=lambda task, previous:
-                                f"'{task.title}' moved from {previous} to {wanted} for {day_text(day)}")
+        # The summary is written during the move, within this iteration: the defaults only say so to the reader.
+        task = _task_owner_move(
+            entry, owner=wanted, action="reroute",
+            summary=lambda task, previous, wanted=wanted, day=day:
+                f"'{task.title}' moved from {previous} to {wanted} for {day_text(day)}",
+        )
         if task is not None:
             moved += 1
     return moved

@@ -45,7 +45,7 @@ class Columns:
             return None
         for i in self._datetimes:
             if values[i] is not None and values[i].tzinfo is None:
-                values[i] = values[i].replace(tzinfo=dt.timezone.utc)
+                values[i] = values[i].replace(tzinfo=dt.UTC)
         for i, field in self._from_db:
             if values[i] is not None:
                 values[i] = field.from_db_value(values[i], None, connection)

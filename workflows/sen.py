@@ -241,7 +241,9 @@ class SenFlow(ChildFlowMixin, flow.Flow):
 
     def monitor_due(self, activation):
         decision = activation.process.decision
-        return deadlines.at_end_of(decision.review_on, _setting(activation)) if decision and decision.review_on else None
+        if decision is None or decision.review_on is None:
+            return None
+        return deadlines.at_end_of(decision.review_on, _setting(activation))
 
     def review_due(self, activation):
         plan = activation.process.plan

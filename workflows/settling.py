@@ -132,7 +132,8 @@ class SettlingReviewForm(VisitRowsMixin, forms.Form):
     held_on = forms.DateField(input_formats=DATE_FORMATS, label="Review held on",
                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     outcome = forms.ChoiceField(choices=SettlingOutcome.choices, widget=forms.RadioSelect)
-    parents_view = forms.CharField(max_length=ACCOUNT, widget=forms.Textarea(attrs={"rows": 2}), label="The parents' view")
+    parents_view = forms.CharField(max_length=ACCOUNT, widget=forms.Textarea(attrs={"rows": 2}),
+                                   label="The parents' view")
     notes = forms.CharField(required=False, max_length=ACCOUNT, widget=forms.Textarea(attrs={"rows": 3}))
     next_review_on = forms.DateField(required=False, input_formats=DATE_FORMATS, label="Next review",
                                      widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

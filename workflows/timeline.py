@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from viewflow.workflow.models import Task
 
-from processes.models import Child
-
 from processes.access import may_see_sen
+from processes.models import Child
 
 from .models import ChildProcess, ProcessKind
 
@@ -19,7 +18,8 @@ def child_timeline(child: Child, *, user=None) -> list[tuple[ChildProcess, list[
     if user is not None and not may_see_sen(user, child):
         processes = processes.exclude(kind=ProcessKind.SEN)
     processes = list(processes)
-    tasks = Task.objects.filter(process_id__in=[p.pk for p in processes]).select_related("owner", "inbox").order_by("created")
+    tasks = (Task.objects.filter(process_id__in=[p.pk for p in processes])
+             .select_related("owner", "inbox").order_by("created"))
     by_process: dict[int, list[Task]] = {p.pk: [] for p in processes}
     for task in tasks:
         if task.flow_task_type == "HUMAN":  # gateways and start/end events are the engine's, not people's

@@ -3,8 +3,8 @@ from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
 from .keyperson import AssignmentRole, KeyPersonAssignment
 from .organisation import Organisation, Room, Setting
-from .retention import AccidentRecord, LegalHold, PassedOnKind, RecordsPassedOn
 from .records import AllAboutMe, MeetingKind, ParentMeeting, SettlingOutcome, SettlingReview, SettlingSession
+from .retention import AccidentRecord, LegalHold, PassedOnKind, RecordsPassedOn
 from .sen import (
     ConcernStatus,
     EhcDecision,
@@ -14,10 +14,10 @@ from .sen import (
     ReferralUpdate,
     ReferralUpdateKind,
     ReviewOutcome,
-    SenConcern,
-    SenConversation,
     SencoDecision,
     SencoDecisionKind,
+    SenConcern,
+    SenConversation,
     SenMeeting,
     SenNoteKind,
     SenObservation,

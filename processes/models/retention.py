@@ -48,7 +48,8 @@ class LegalHold(models.Model):
     class Meta:
         ordering = ["-placed_at"]
         constraints = [
-            models.UniqueConstraint(fields=["child"], condition=Q(lifted_at__isnull=True), name="one_open_hold_per_child"),
+            models.UniqueConstraint(fields=["child"], condition=Q(lifted_at__isnull=True),
+                                    name="one_open_hold_per_child"),
         ]
 
     def __str__(self) -> str:

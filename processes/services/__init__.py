@@ -16,6 +16,8 @@ from .organisation import (
     setting_create,
     setting_update,
 )
+from .reads import audit_attempt, child_read
+from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
 from .sen import (
     ehc_decision_record,
     ehc_plan_record,
@@ -36,9 +38,6 @@ from .sen import (
     support_review_record,
 )
 from .settling import settling_plan_record, settling_review_record, settling_visit_record
-from .reads import audit_attempt, child_read
-from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
-from .subject_access import child_subject_access_export
 from .staff import (
     staff_absence_end,
     staff_absence_record,
@@ -47,6 +46,7 @@ from .staff import (
     staff_delete,
     staff_update,
 )
+from .subject_access import child_subject_access_export
 
 __all__ = [
     "all_about_me_record",

@@ -59,7 +59,8 @@ def introduction_meeting_arrange(
     day = timezone.localtime(starts_at).date()
     date_bounds.in_the_childs_life(day, child, field="starts_at")
     # Seeds 003/004: parents are introduced to the key person "before or on the child's first day".
-    date_bounds.not_after(day, child.start_date, field="starts_at", why=f"{child.name}'s first day: the introduction comes on or before it")
+    date_bounds.not_after(day, child.start_date, field="starts_at",
+                          why=f"{child.name}'s first day: the introduction comes on or before it")
     now = timezone.now()
     if already_held and starts_at > now:
         raise RuleViolation("A meeting that has already taken place cannot be in the future.", field="starts_at")

@@ -63,7 +63,8 @@ def lifecycle_move(*, child: Child, transition: str, by, reason: str = "", locke
     try:
         method(by=by, description=reason or None)  # checks the guards, once
     except TransitionNotAllowed:
-        raise RuleViolation(f"{child} cannot {label}: " + "; ".join(_unmet_conditions(child, transition)) + ".") from None
+        unmet = "; ".join(_unmet_conditions(child, transition))
+        raise RuleViolation(f"{child} cannot {label}: {unmet}.") from None
     child.state_changed_at = timezone.now()
     try:
         # Only what a transition changes: the child's name and room (copied on inbox rows) stay as they were.

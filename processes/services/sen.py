@@ -16,6 +16,7 @@ from django.utils import timezone
 from .. import deadlines
 from ..access import may_see_sen, staff_of
 from ..date_bounds import date_check
+from ..dates import day_text
 from ..errors import NotPermitted, RuleViolation
 from ..models import (
     Child,
@@ -44,7 +45,6 @@ from ..models import (
 from ..signals import sen_concern_raised
 from .audit import audit_record
 from .consent import consent_in_force
-from ..dates import day_text
 
 
 def _audit(by, action: str, record, concern: SenConcern, summary: str, **changes) -> None:

@@ -55,8 +55,9 @@ def settling_visits_check(child: Child, visits: Iterable[Mapping], *, taken: Ite
     slots = set(taken)
     for i, visit in enumerate(ordered):
         date_bounds.in_the_childs_life(visit["on"], child, field=field)
+        run_up_weeks = date_bounds.SETTLING_RUN_UP.days // 7
         date_bounds.not_before(visit["on"], earliest, field=field,
-                         why=f"the settling-in run-up ({date_bounds.SETTLING_RUN_UP.days // 7} weeks before the first day)")
+                               why=f"the settling-in run-up ({run_up_weeks} weeks before the first day)")
         if not low <= visit["duration_minutes"] <= high:
             raise RuleViolation(f"The visit on {_show(visit)}: a visit lasts between {low} and {high} minutes.",
                                 field=field)
@@ -140,7 +141,8 @@ def settling_review_record(
     date_bounds.not_in_the_future(held_on, field="held_on", what="A review")
     sessions = list(child.settling_sessions.all())
     last_visit = max((s.on for s in sessions if s.recorded_at), default=None)
-    date_bounds.not_before(held_on, last_visit, field="held_on", why="the last settling-in visit: the review follows the visits")
+    date_bounds.not_before(held_on, last_visit, field="held_on",
+                           why="the last settling-in visit: the review follows the visits")
     if outcome == SettlingOutcome.SETTLED:
         date_bounds.not_before(held_on, child.start_date, field="held_on",
                          why=f"{child.name}'s first day: a child is settled once they have started")
