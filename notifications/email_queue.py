@@ -30,10 +30,14 @@ def notifications_deliver(*, keys: list[str]) -> int:
     """Send a batch's e-mails; each one the mail server refuses gets its own retries with backoff."""
     retry = sending.notifications_deliver(keys=keys)
     for notification_id in retry:
-        transaction.on_commit(
-            lambda i=notification_id: notification_send.apply_async(kwargs={"notification_id": i}, countdown=30),
-            robust=True)
+        retry_after_commit(notification_id)
     return len(retry)
+
+
+def retry_after_commit(notification_id: int) -> None:
+    """Each e-mail the mail server refused tries again on its own, in 30 s, once this batch's rows are saved."""
+    kwargs = {"notification_id": notification_id}
+    transaction.on_commit(lambda: notification_send.apply_async(kwargs=kwargs, countdown=30), robust=True)
 
 
 def deliver_after_commit(keys: Iterable[str]) -> None:
