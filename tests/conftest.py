@@ -127,3 +127,13 @@ def allocated_child(child, manager, key_person, other_key_person):
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def introduced(setting, room, manager, key_person, other_key_person):
+    """A child allocated a key person and a secondary: their introduction to the parents is open."""
+    from .flowkit import allocate, register
+
+    child = register(setting=setting, room=room, manager=manager)
+    allocate(child, manager, key_person, other_key_person)
+    return child

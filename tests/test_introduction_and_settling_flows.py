@@ -24,13 +24,6 @@ from .flowkit import (
 )
 
 
-@pytest.fixture
-def introduced(setting, room, manager, key_person, other_key_person):
-    child = register(setting=setting, room=room, manager=manager)
-    allocate(child, manager, key_person, other_key_person)
-    return child
-
-
 def test_the_introduction_must_be_on_or_before_the_first_day(introduced, key_person):
     late = timezone.localtime() + dt.timedelta(days=30)
     with pytest.raises(FormInvalid) as refused:

@@ -36,13 +36,6 @@ from .flowkit import (
 
 
 @pytest.fixture
-def introduced(setting, room, manager, key_person, other_key_person):
-    child = register(setting=setting, room=room, manager=manager)
-    allocate(child, manager, key_person, other_key_person)
-    return child
-
-
-@pytest.fixture
 def started(setting, room, manager, key_person, other_key_person):
     """A child who started three weeks ago, introduced and with one visit recorded, waiting for the review."""
     child = register(setting=setting, room=room, manager=manager, start_in_days=-21)
