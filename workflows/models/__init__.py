@@ -1,0 +1,10 @@
+"""Workflow models, a module per subject: the child's process and its kinds (process), each flow's own process
+model where it keeps facts (sen, ...), and the inbox's table (inbox)."""
+from .inbox import CHILD_COPIED, InboxEntry, inbox_copy_child, inbox_sync, node_title
+from .process import FINISHED, OPEN, ChildProcess, ProcessKind, TaskRole
+from .sen import SenProcess, SenProcessFacts, SentBackFrom
+
+__all__ = [
+    "CHILD_COPIED", "FINISHED", "OPEN", "ChildProcess", "InboxEntry", "ProcessKind", "SenProcess",
+    "SenProcessFacts", "SentBackFrom", "TaskRole", "inbox_copy_child", "inbox_sync", "node_title",
+]
