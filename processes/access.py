@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .ids import id_in_range
-from .models import Child, Staff
+from .models import Child, Room, Staff
 
 
 def staff_of(user) -> Staff | None:
@@ -90,3 +90,25 @@ def sen_child_for(user, pk: int) -> Child:
     if not may_see_sen(user, child):
         raise Http404("No such record.")
     return child
+
+
+def may_see_room(user, room: Room) -> bool:
+    """The room's need-to-know cards (processes.room_care): the staff who work in the room, and those who see
+    the whole setting. "Working in a room" is the member of staff's room on their record (Staff.room): seed
+    002 makes everyone in a session responsible for ALL children present, so a colleague based in the room
+    sees what keeps each child safe, whatever their own caseload. Another room's staff see nothing of it."""
+    staff = staff_of(user)
+    if staff is None or staff.setting_id != room.setting_id:
+        return False
+    return sees_whole_setting(staff) or staff.room_id == room.pk
+
+
+def room_for(user, pk: int) -> Room:
+    """A room whose need-to-know cards the user may see; any other (another room's, another setting's, none)
+    is a 404, so a room's children are not disclosed by their room's existence."""
+    if not id_in_range(pk):
+        raise Http404("No such room.")
+    room = Room.objects.filter(pk=pk).first()
+    if room is None or not may_see_room(user, room):
+        raise Http404("No such room.")
+    return room

@@ -20,7 +20,7 @@ class HealthFacts:
     about: AllAboutMe | None  # the whole "all about me", for the record's own section
 
 
-def _current(told: str, registered: str) -> str:
+def current_fact(told: str, registered: str) -> str:
     told, registered = (told or "").strip(), (registered or "").strip()
     if told and registered and told.casefold() != registered.casefold():
         return f"{told}\n(At registration: {registered})"
@@ -30,8 +30,8 @@ def _current(told: str, registered: str) -> str:
 def health_facts(child: Child) -> HealthFacts:
     about = AllAboutMe.objects.filter(child=child).select_related("completed_by").first()
     return HealthFacts(
-        allergies=_current(about.allergies if about else "", child.allergies),
-        dietary_needs=_current(about.feeding if about else "", child.dietary_needs),
+        allergies=current_fact(about.allergies if about else "", child.allergies),
+        dietary_needs=current_fact(about.feeding if about else "", child.dietary_needs),
         home_language=(about.home_language if about and about.home_language else child.home_language),
         about=about,
     )

@@ -14,7 +14,7 @@ from .models import Guardian, Room, Staff
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 CHILD_FIELDS = ("first_name", "last_name", "preferred_name", "date_of_birth", "start_date", "room",
-                "home_language", "allergies", "dietary_needs", "known_needs")
+                "home_language", "allergies", "dietary_needs", "medical_notes", "collected_by", "known_needs")
 
 
 def fingerprint(values) -> str:
@@ -34,6 +34,10 @@ class ChildDetailsForm(forms.Form):
     allergies = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                                 help_text="Shown first on the child's record. Leave blank if none are known.")
     dietary_needs = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    medical_notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                                    help_text="Conditions, medication, care plans: shown to the staff of the room.")
+    collected_by = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+                                   label="Who collects", help_text="The adults the parents allow to collect.")
     known_needs = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                                   label="Known needs (SEND)")
     loaded = forms.CharField(widget=forms.HiddenInput, required=False)

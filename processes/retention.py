@@ -91,7 +91,8 @@ def records_by_kind(child: Child) -> dict[str, list[tuple[str, models.QuerySet]]
 
 # What the child's own row keeps once their general records are gone but an accident or SEN record is not:
 # who they are, nothing more.
-MINIMISED = {"preferred_name": "", "dietary_needs": "", "allergies": "", "known_needs": "", "home_language": "",
+MINIMISED = {"preferred_name": "", "dietary_needs": "", "allergies": "", "known_needs": "", "medical_notes": "",
+             "collected_by": "", "home_language": "",
              "destination_school": "", "attending_sessions": 0, "preferred_key_person": None}
 
 

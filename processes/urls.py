@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import absence_views, api, consent_views, manage_views, sen_views, views
+from . import absence_views, api, consent_views, manage_views, room_views, sen_views, views
 from .audit_search import audit_search
 
 urlpatterns = [
@@ -22,6 +22,9 @@ urlpatterns = [
     path("children/<int:pk>/parents/<int:link_id>/unlink/", manage_views.guardian_unlink_confirm,
          name="guardian-unlink"),
     path("children/<int:pk>/key-persons/", manage_views.child_key_persons, name="child-key-persons"),
+    path("rooms/<int:room_id>/", room_views.room_care, name="room-care"),
+    path("rooms/<int:room_id>/board/", room_views.room_board, name="room-board"),
+    path("board/", room_views.key_person_board_page, name="key-person-board"),
     path("staff/absences/", absence_views.absences, name="staff-absences"),
     path("staff/absences/<int:absence_id>/end/", absence_views.absence_end, name="staff-absence-end"),
 ]

@@ -177,6 +177,18 @@ MATRIX = [
         "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN})
       for record, name in (("child details", "child-edit"), ("parents and carers", "child-guardians"),
                            ("key persons", "child-key-persons"))],
+    # The room's need-to-know cards: whoever works in the room (the key person, the SENCO based there) and the
+    # manager; a colleague of another room is told nothing exists (issue 17 part 3, seed 002).
+    Row("room care cards", "view", lambda c, w: c.get(reverse("room-care", args=[w.child.room_id])), audited=True,
+        expect={"key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+                "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    # The key person board: names only, for every member of staff of the setting (issue 19, seed 004).
+    Row("key person board", "view", lambda c, w: c.get(reverse("key-person-board")), expect={
+        "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN}),
+    Row("room's board", "view", lambda c, w: c.get(reverse("room-board", args=[w.child.room_id])), expect={
+        "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
     # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
     Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={
         "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,
@@ -215,7 +227,8 @@ def test_access_matrix(client, world, row, role):
     assert _outcome(row, world, user, response) == expected
     if row.audited and expected in (OK, NOT_FOUND):
         event = AuditEvent.objects.filter(actor=user, action="read").latest("id")
-        assert event.child_id == world.child.pk
+        # A refused room is audited against the room: its children are not named by a refusal.
+        assert event.child_id == (world.child.pk if event.record_type != "processes.Room" else None)
         assert event.outcome == ("ok" if expected == OK else "not_found")
     if expected == LOGIN:
         assert AuditEvent.objects.count() == before  # an inactive user gets nowhere, not even a read
@@ -224,3 +237,39 @@ def test_access_matrix(client, world, row, role):
 def test_every_row_has_an_outcome_for_every_role():
     for row in MATRIX:
         assert set(row.expect) == set(ROLES), f"{row.record} {row.action}"
+
+
+# The room's cards show the need-to-know set (processes.room_care.NEED_TO_KNOW) and no other field: every
+# field of the child, their "all about me", their family and consents is given a marker of its own, and only
+# the markers of the need-to-know fields may be on the page, whoever reads it.
+NEED_TO_KNOW_MARKERS = {"allergies", "dietary_needs", "medical_notes", "collected_by", "routines", "sleep",
+                        "comforters", "about_allergies", "about_feeding"}
+
+
+@pytest.mark.parametrize("role", ["key_person", "senco", "manager"])
+def test_the_room_cards_show_no_field_outside_the_need_to_know_set(client, world, manager, role):
+    from processes import services
+    from processes.models import ConsentMethod, ConsentPurpose, ConsentStatus
+
+    child = world.child
+    text = {"home_language", "destination_school", "known_needs", "dietary_needs", "allergies", "medical_notes",
+            "collected_by"}
+    services.child_update(child=child, by=manager.user, **{name: f"MARK-{name}" for name in text})
+    about = {"routines", "sleep", "comforters", "likes", "dislikes", "parents_want_known", "home_language"}
+    services.all_about_me_record(child=child, by=world.users["key_person"],
+                                 **{name: f"MARK-{name}" for name in about}, allergies="MARK-about_allergies",
+                                 feeding="MARK-about_feeding")
+    link = child.guardian_links.select_related("guardian").get()
+    services.guardian_update(guardian=link.guardian, by=manager.user, first_name="MARK-guardian",
+                             phone="MARK-phone", address="MARK-address")
+    services.consent_record(child=child, guardian=link.guardian, purpose=ConsentPurpose.PHOTOGRAPHS,
+                            status=ConsentStatus.GRANTED, method=ConsentMethod.SIGNED_FORM, by=manager.user,
+                            notes="MARK-consent")
+    client.force_login(world.users[role])
+
+    page = client.get(reverse("room-care", args=[child.room_id])).content.decode()
+
+    import re
+
+    shown = set(re.findall(r"MARK-([a-z_]+)", page))
+    assert shown == NEED_TO_KNOW_MARKERS

@@ -99,7 +99,7 @@ class ChildForm(forms.ModelForm):
         fields = (
             "setting", "first_name", "last_name", "preferred_name", "date_of_birth", "room", "start_date",
             "expected_leaving_date", "destination_school", "home_language", "dietary_needs", "allergies",
-            "known_needs", "preferred_key_person",
+            "medical_notes", "collected_by", "known_needs", "preferred_key_person",
         )
 
     def __init__(self, *args, **kwargs):
@@ -160,7 +160,8 @@ class ChildAdmin(KeyflowAdmin):
             "start_date", "attending", "expected_leaving_date", "destination_school",
         )}),
         ("Care", {"fields": (
-            "home_language", "dietary_needs", "allergies", "known_needs", "preferred_key_person",
+            "home_language", "dietary_needs", "allergies", "medical_notes", "collected_by", "known_needs",
+            "preferred_key_person",
         )}),
         ("Lifecycle (changed by the actions on the list of children)", {"fields": (
             "state", "state_changed_at", "registered_at", "left_on", "key_persons",

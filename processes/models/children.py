@@ -81,6 +81,14 @@ class Child(ConcurrentTransitionMixin, models.Model):
     known_needs = models.TextField(
         blank=True, help_text="Known special educational needs or disabilities at registration."
     )
+    # Seed 002: in any session every member of staff is responsible for ALL children present, so these two
+    # are on the room's need-to-know cards (processes.room_care) with the allergies and routines.
+    medical_notes = models.TextField(
+        blank=True, help_text="Conditions, medication and care plans the staff caring for the child must know."
+    )
+    collected_by = models.TextField(
+        "who collects", blank=True, help_text="The adults the parents allow to collect the child."
+    )
     preferred_key_person = models.ForeignKey(
         Staff, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="The parents' preference, if they have one.",

@@ -16,7 +16,7 @@ from .organisation import (
     setting_create,
     setting_update,
 )
-from .reads import audit_attempt, child_read
+from .reads import audit_attempt, child_read, room_care_read
 from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
 from .sen import (
     ehc_decision_record,
@@ -56,6 +56,7 @@ __all__ = [
     "settling_review_record",
     "settling_visit_record",
     "audit_attempt",
+    "room_care_read",
     "audit_batch",
     "audit_events_purge",
     "audit_record",

@@ -16,7 +16,7 @@ from .guardians import guardian_create
 EDITABLE_FIELDS = {
     "first_name", "last_name", "preferred_name", "date_of_birth", "start_date", "expected_leaving_date",
     "destination_school", "attending_sessions", "home_language", "dietary_needs", "allergies", "known_needs",
-    "room", "preferred_key_person",
+    "medical_notes", "collected_by", "room", "preferred_key_person",
 }
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from ..access import child_for, sen_child_for, staff_of
+from ..access import child_for, room_for, sen_child_for, staff_of
 from ..ids import id_in_range
 from ..models import Child
-from .audit import audit_record
+from ..room_care import CareCard, room_care_cards
+from .audit import audit_batch, audit_record
 
 NOT_FOUND = "not_found"
 REFUSED = "refused"
@@ -43,3 +44,22 @@ def child_read(*, user, pk, what: str, special_category: bool = False) -> Child:
         raise
     audit_record(actor=user, action="read", record=child, summary=f"Viewed {child.name}'s {what}")
     return child
+
+
+def room_care_read(*, user, room_id) -> tuple:
+    """The room and its children's need-to-know cards for ``user`` (404 unless they work in the room or see the
+    whole setting: access.may_see_room). Each child's card read is audited against that child, in one INSERT;
+    a refused attempt is audited against the room."""
+    try:
+        room = room_for(user, room_id)
+    except Http404:
+        audit_attempt(user=user, action="read", record_type="processes.Room", record_id=room_id,
+                      summary=f"Tried to open the care cards of room #{room_id}: not theirs to see")
+        raise
+    cards: list[CareCard] = room_care_cards(room)
+    with audit_batch():
+        for card in cards:
+            audit_record(actor=user, action="read", record_type="processes.Child", record_id=str(card.child_id),
+                         child_id=card.child_id, setting_id=room.setting_id,
+                         summary=f"Viewed {card.name}'s care card in {room.name}")
+    return room, cards
