@@ -90,9 +90,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, setting, room, man
         if i % 2:
             _allocate(child, manager, key_person, other_key_person)
     client.force_login(manager.user)
-    # session, user, staff, setting, stuck processes, children, overdue and their count, caseloads, and the
-    # session save (3)
-    with django_assert_num_queries(12):
+    # session, user, staff, setting, stuck processes, the transitions pipeline (open processes, their open
+    # tasks, their finished steps), children, overdue and their count, caseloads, and the session save (3)
+    with django_assert_num_queries(15):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200
 

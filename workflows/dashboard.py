@@ -1,7 +1,8 @@
 """The manager's dashboard: what in their setting needs them, in six queries whatever the setting's size.
 
-Processes nobody can move on (workflows.health), children without a key person or secondary, room moves in
-progress or due, overdue tasks with who holds them, and every key person's caseload against their maximum.
+Processes nobody can move on (workflows.health), children without a key person or secondary, the transitions
+pipeline (workflows.pipeline: open transition processes, room moves coming up, the coming term's leavers),
+overdue tasks with who holds them, and every key person's caseload against their maximum.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from processes.models.children import ATTENDING
 
 from .health import stuck_processes
 from .models import ChildProcess, InboxEntry, ProcessKind
+from .pipeline import UPCOMING_MOVE_WEEKS, PipelineRow, coming_term_ends_on, transition_pipeline
 
 OVERDUE_SHOWN = 50
 STUCK_SHOWN = 50
@@ -38,6 +40,9 @@ class Dashboard:
     overdue: list[InboxEntry] = field(default_factory=list)
     overdue_count: int = 0
     caseloads: list[Staff] = field(default_factory=list)
+    pipeline: list[PipelineRow] = field(default_factory=list)
+    leavers: list[Child] = field(default_factory=list)
+    term_ends_on: dt.date | None = None
 
     @property
     def moves_count(self) -> int:
@@ -46,7 +51,7 @@ class Dashboard:
 
 # What the dashboard shows of a child, and no more: 200 rows build quickly.
 CHILD_COLUMNS = ("setting_id", "first_name", "last_name", "preferred_name", "date_of_birth", "start_date", "state",
-                 "room__name", "room__max_age_months")
+                 "room__name", "room__max_age_months", "expected_leaving_date")
 
 
 def _children(setting_id: int):
@@ -76,8 +81,15 @@ def _caseloads(setting_id: int):
 
 def manager_dashboard(*, setting_id: int, today: dt.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
-    board = Dashboard(stuck=list(stuck_processes(setting_id=setting_id)[:STUCK_SHOWN]))
+    board = Dashboard(stuck=list(stuck_processes(setting_id=setting_id)[:STUCK_SHOWN]),
+                      pipeline=transition_pipeline(setting_id=setting_id), term_ends_on=coming_term_ends_on(today))
+    # A child's row in the pipeline links from the upcoming move or leaving date to the process under way.
+    open_process = {row.child_id: row for row in board.pipeline}
+    moves_until = today + dt.timedelta(weeks=UPCOMING_MOVE_WEEKS)
     for child in _children(setting_id):
+        child.process = open_process.get(child.pk)
+        if child.expected_leaving_date and today <= child.expected_leaving_date <= board.term_ends_on:
+            board.leavers.append(child)
         if not (child.has_primary and child.has_secondary):
             board.unallocated.append(child)
         if child.state == LifecycleState.IN_TRANSITION:
@@ -85,10 +97,13 @@ def manager_dashboard(*, setting_id: int, today: dt.date | None = None) -> Dashb
         elif child.state == LifecycleState.SETTLED:
             child.move_due_on = (deadlines.room_move_due_on(child.date_of_birth, child.room.max_age_months)
                                  if child.room else None)
-            if child.move_due_on and child.move_due_on <= today:
+            if child.move_due_on and child.move_due_on <= moves_until:
+                child.move_overdue = child.move_due_on <= today
                 board.moves_due.append(child)
     overdue = InboxEntry.objects.filter(setting_id=setting_id, is_open=True, due_at__lt=timezone.now())
     # The most overdue first, read along the (setting, due_at) partial index and stopped after a page.
+    board.moves_due.sort(key=lambda child: child.move_due_on)
+    board.leavers.sort(key=lambda child: child.expected_leaving_date)
     board.overdue = list(overdue.select_related("owner").order_by("due_at")[:OVERDUE_SHOWN])
     board.overdue_count = overdue.count()
     board.caseloads = list(_caseloads(setting_id))
