@@ -92,7 +92,7 @@ def _world(setting, room, manager, senco, key_person, other_key_person) -> dict[
                                             ends_on=today + dt.timedelta(days=21))
     return {"pk": ruby.pk, "process_id": open_task.process_id, "task_id": open_task.pk, "noah": noah.pk,
             "concern": concern.pk, "done": (allocation.process_id, allocation.pk), "consent_id": consent.pk,
-            "link_id": link.pk, "absence_id": absence.pk}
+            "link_id": link.pk, "absence_id": absence.pk, "room_id": room.pk}
 
 
 def _log_in(context, live_server, user):
