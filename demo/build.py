@@ -53,6 +53,7 @@ from .data import (
 )
 from .dates import date_of_birth_in, school_leaving_details, start_date_for
 from .reset import demo_counts, demo_delete
+from .room_care import build_room_care
 from .sen import build_sen_stories
 from .steps import STAGE_STEPS, S
 
@@ -107,6 +108,7 @@ def demo_build(*, today: dt.date) -> Setting:
         build_child(ctx, spec)
     build_absences(ctx)
     build_sen_stories(ctx)
+    build_room_care(ctx)
     return setting
 
 

@@ -195,6 +195,21 @@ class TestTheDemoSetting:
         assert {"tell_parents", "ask_consent", "follow_up", "observe", "respond", "decide", "ask_sharing_consent",
                 "refer", "track", "review", "ehc_decision"} == waiting
 
+    def test_the_toddlers_care_cards_are_worth_opening_and_the_board_worth_printing(self, setting, client):
+        from django.urls import reverse
+
+        from processes.room_care import room_care_cards
+
+        toddlers = setting.rooms.get(name="Toddlers 2–3")
+        cards = room_care_cards(toddlers)
+        assert len(cards) >= 8 and all(card.routines and card.collected_by for card in cards)
+        assert sum(bool(card.medical_notes) for card in cards) >= 3
+        client.login(username="keyperson1", password="keyflow-demo")
+        page = client.get(reverse("room-care", args=[toddlers.pk])).content.decode()
+        assert "Asthma: blue inhaler" in page and "Febrile convulsions" in page
+        board = client.get(reverse("room-board", args=[toddlers.pk])).content.decode()
+        assert board.count('class="board-person"') >= 3
+
     def test_every_lifecycle_step_is_logged(self, setting):
         settled = setting.children.filter(state=S.SETTLED).first()
         steps = StateLog.objects.for_(settled).order_by("timestamp", "pk").values_list("transition", flat=True)
