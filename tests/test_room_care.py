@@ -177,3 +177,20 @@ def test_the_board_runs_a_fixed_number_of_queries(client, setting, room, manager
     with django_assert_num_queries(11):
         response = client.get(reverse("key-person-board"))
     assert response.content.decode().count("<li>C") == 2 * children
+
+
+def test_the_manager_records_medical_notes_and_who_collects_and_the_room_sees_them(
+        client, manager, key_person, other_key_person, allocated_child, room):
+    from .test_manager_pages import details, loaded
+
+    url = reverse("child-edit", args=[allocated_child.pk])
+    client.force_login(manager.user)
+    response = client.post(url, details(allocated_child, medical_notes="Epilepsy: rescue medicine in the office",
+                                        collected_by="Mum or Aunt Jo", loaded=loaded(client, url)))
+    assert response.status_code == 302
+    event = AuditEvent.objects.filter(action="update", child_id=allocated_child.pk).latest("pk")
+    assert set(event.changes) == {"medical_notes", "collected_by"}
+    colleague = StaffFactory(setting=allocated_child.setting, room=room)  # no key child of their own
+    client.force_login(colleague.user)
+    page = client.get(reverse("room-care", args=[room.pk])).content.decode()
+    assert "Epilepsy: rescue medicine in the office" in page and "Mum or Aunt Jo" in page
