@@ -21,7 +21,7 @@ from django.utils import timezone
 from .dates import age_in_words
 from .health import current_fact
 from .models import AssignmentRole, Child, KeyPersonAssignment, Room
-from .models.children import ATTENDING
+from .models.children import ATTENDING, months_old
 
 # The only columns read: the card's fields are these, by construction.
 CHILD_COLUMNS = ("pk", "first_name", "preferred_name", "last_name", "date_of_birth", "allergies", "dietary_needs",
@@ -50,11 +50,6 @@ class CareCard:
     secondary: str
 
 
-def _age_months(born: dt.date, on: dt.date) -> int:
-    months = (on.year - born.year) * 12 + on.month - born.month
-    return months - (1 if on.day < born.day else 0)
-
-
 def _key_persons(child_ids: list[int]) -> dict[tuple[int, str], str]:
     rows = (KeyPersonAssignment.objects.current().filter(child_id__in=child_ids)
             .values_list("child_id", "role", "staff__user__first_name", "staff__user__last_name",
@@ -74,7 +69,7 @@ def room_care_cards(room: Room, *, today: dt.date | None = None) -> list[CareCar
         CareCard(
             child_id=row["pk"],
             name=f"{row['preferred_name'] or row['first_name']} {row['last_name']}",
-            age=age_in_words(_age_months(row["date_of_birth"], today)),
+            age=age_in_words(months_old(row["date_of_birth"], today)),
             # The parents' newer word in "all about me" first, what was registered beside it (processes.health).
             allergies=current_fact(row["told_allergies"] or "", row["allergies"]),
             dietary_needs=current_fact(row["told_feeding"] or "", row["dietary_needs"]),

@@ -28,6 +28,12 @@ S = LifecycleState
 ATTENDING = [S.REGISTERED, S.ALLOCATED, S.SETTLING_IN, S.SETTLED, S.IN_TRANSITION, S.LEAVING]
 
 
+def months_old(born: dt.date, on: dt.date) -> int:
+    """Whole months from `born` to `on`: a child born on the 20th turns a month older on the 20th."""
+    months = (on.year - born.year) * 12 + on.month - born.month
+    return months - (1 if on.day < born.day else 0)
+
+
 def _is_manager(child: Child, user) -> bool:
     staff = getattr(user, "staff", None)
     return bool(user.is_active and staff and staff.setting_id == child.setting_id and staff.is_manager)
@@ -128,9 +134,7 @@ class Child(ConcurrentTransitionMixin, models.Model):
         return f"{self.preferred_name or self.first_name} {self.last_name}"
 
     def age_in_months(self, on: dt.date | None = None) -> int:
-        on = on or timezone.localdate()
-        months = (on.year - self.date_of_birth.year) * 12 + on.month - self.date_of_birth.month
-        return months - (1 if on.day < self.date_of_birth.day else 0)
+        return months_old(self.date_of_birth, on or timezone.localdate())
 
     # Guards: named so a refused transition can say which condition failed.
     def has_primary_key_person(self) -> bool:

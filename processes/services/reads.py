@@ -8,7 +8,7 @@ from django.http import Http404
 
 from ..access import child_for, room_for, sen_child_for, staff_of
 from ..ids import id_in_range
-from ..models import Child
+from ..models import Child, Room
 from ..room_care import CareCard, room_care_cards
 from .audit import audit_batch, audit_record
 
@@ -46,7 +46,7 @@ def child_read(*, user, pk, what: str, special_category: bool = False) -> Child:
     return child
 
 
-def room_care_read(*, user, room_id) -> tuple:
+def room_care_read(*, user, room_id) -> tuple[Room, list[CareCard]]:
     """The room and its children's need-to-know cards for ``user`` (404 unless they work in the room or see the
     whole setting: access.may_see_room). Each child's card read is audited against that child, in one INSERT;
     a refused attempt is audited against the room."""
