@@ -1,4 +1,5 @@
-"""The manager's dashboard: what in their setting needs them, in six queries whatever the setting's size.
+"""The manager's dashboard: what in their setting needs them, in a fixed number of queries whatever the
+setting's size (tests/test_dashboard.py pins them).
 
 Processes nobody can move on (workflows.health), children without a key person or secondary, the transitions
 pipeline (workflows.pipeline: open transition processes, room moves coming up, the coming term's leavers),
