@@ -88,6 +88,26 @@ def test_the_pipeline_is_generic_over_the_kinds_it_is_given(setting, room, manag
     assert kind_label("room_move") == "Room move" and kind_label("settling") == "Settling in"
 
 
+def test_a_kind_that_registers_a_visit_counter_shows_its_visits(monkeypatch, setting, room, manager, key_person,
+                                                                 other_key_person):
+    from workflows import pipeline
+
+    monkeypatch.setattr(pipeline, "VISIT_COUNTERS", dict(pipeline.VISIT_COUNTERS))
+    child = register(setting=setting, room=room, manager=manager)
+    allocate(child, manager, key_person, other_key_person)
+    sk.raise_concern(child, key_person.user)
+    asked = []
+
+    @pipeline.visits_of("sen")
+    def _count(child_ids):
+        asked.append(sorted(child_ids))
+        return {child.pk: (2, 5)}
+
+    [row] = transition_pipeline(setting_id=setting.pk, kinds=("sen",))
+
+    assert row.visits == (2, 5) and asked == [[child.pk]]  # one call for all the kind's children
+
+
 def test_room_moves_within_eight_weeks_and_overdue_ones_are_listed_soonest_first(
         client, setting, room, manager, key_person, other_key_person):
     today = timezone.localdate()
