@@ -31,6 +31,7 @@ from processes.services import (
     key_person_assign,
     key_person_end,
 )
+from workflows.follow_on import follow_on_start
 from workflows.services import task_complete
 
 from .context import ChildSpec, DemoContext, DemoError
@@ -53,6 +54,9 @@ def _complete(child: Child, node: str, by, **data) -> bool:
     if task is None:
         return False
     task_complete(process_id=task.process_id, task_id=task.pk, by=by, data=data)
+    # The demo is built in one transaction: what a worker does once a step has committed (the process that
+    # follows a finished one, workflows.tasks) is done here, straight after the step.
+    follow_on_start(process_id=task.process_id)
     return True
 
 

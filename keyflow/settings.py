@@ -180,6 +180,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "reroute-key-person-tasks": {"task": "notifications.tasks.reroute_key_person_tasks", "schedule": 60 * 60},
+    # A process whose after-commit start was lost (workflows.follow_on) is started by the next sweep.
+    "start-missing-follow-ons": {"task": "workflows.tasks.start_missing_follow_ons", "schedule": 60 * 60},
     # Notifications (notifications/sweeps.py): each sweep is safe to run twice, so a missed or doubled beat
     # neither loses nor repeats a notice.
     "send-reminders": {"task": "notifications.tasks.send_reminders", "schedule": 15 * 60},

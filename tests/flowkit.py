@@ -9,6 +9,7 @@ from viewflow.workflow.models import Task
 
 from processes import services
 from workflows import services as wf
+from workflows.follow_on import follow_on_start
 
 from .factories import ChildGuardianFactory
 
@@ -38,8 +39,17 @@ def the_task(child, node: str) -> Task:
     return tasks[0]
 
 
-def complete(task: Task, by, **data) -> Task:
+def complete_step(task: Task, by, **data) -> Task:
+    """The step alone, as the person's click runs it (its transaction, here a savepoint of the test's)."""
     return wf.task_complete(process_id=task.process_id, task_id=task.pk, by=by, data=data)
+
+
+def complete(task: Task, by, **data) -> Task:
+    """The step, then what the worker does once it has committed: the test's transaction never commits, so
+    the process that follows a finished one (workflows.tasks.start_follow_on) is started here."""
+    done = complete_step(task, by, **data)
+    follow_on_start(process_id=task.process_id)
+    return done
 
 
 def allocate(child, manager, primary, secondary, **extra):

@@ -13,7 +13,7 @@ def _api(task, action=""):
 
 
 def test_the_api_drives_allocation_and_introduction_end_to_end(client, setting, room, manager, key_person,
-                                                             other_key_person):
+                                                             other_key_person, django_capture_on_commit_callbacks):
     child = register(setting=setting, room=room, manager=manager)
     client.force_login(manager.user)
     [row] = client.get(reverse("api-task-list")).json()["results"]
@@ -23,8 +23,9 @@ def test_the_api_drives_allocation_and_introduction_end_to_end(client, setting, 
     assert {"primary", "secondary", "over_caseload_reason", "notes"} <= set(detail["form"])
     assert [key_person.pk, str(key_person)] in detail["form"]["primary"]["choices"]
     assert client.post(_api(task, "claim")).json()["owner"] == manager.user.username
-    done = client.post(_api(task, "complete"), {"primary": key_person.pk, "secondary": other_key_person.pk},
-                       content_type="application/json")
+    with django_capture_on_commit_callbacks(execute=True):  # the introduction starts once the step commits
+        done = client.post(_api(task, "complete"), {"primary": key_person.pk, "secondary": other_key_person.pk},
+                           content_type="application/json")
     assert done.status_code == 200 and done.json()["status"] == "DONE"
 
     client.force_login(key_person.user)

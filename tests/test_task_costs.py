@@ -18,7 +18,7 @@ from workflows.base import process_start
 from workflows.models import OPEN, InboxEntry
 
 from .factories import ChildFactory
-from .flowkit import allocate, complete, introduce, open_tasks, register, the_task
+from .flowkit import allocate, complete_step, introduce, open_tasks, register, the_task
 from .probe.flows import ProbeFlow
 
 
@@ -44,7 +44,7 @@ def test_a_step_costs_a_fixed_number_of_statements_including_its_audit_row_and_n
         process = _probe_for(ChildFactory(setting=setting, room=room), manager, key_person, other_key_person)
     user = type(key_person.user).objects.select_related("staff").get(pk=key_person.user.pk)
     task = Task.objects.get(process=process, status="ASSIGNED")
-    statements = _statements(lambda: complete(task, user))
+    statements = _statements(lambda: complete_step(task, user))
     # lock and read (process, task, child, room in one statement), finish the task, mirror it on its inbox row,
     # the next task's owner (with their e-mail choice), the next task, its link to this one, its inbox row,
     # its notices (in the app, by e-mail), the audit row: nine, within the ten. The notices are

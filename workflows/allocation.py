@@ -13,7 +13,22 @@ from processes.text import ACCOUNT, REASON
 
 from .base import ChildFlowMixin, process_start
 from .models import ChildProcess, ProcessKind, TaskRole
-from .nodes import HumanTask
+from .nodes import End, HumanTask, StartHandle
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A choice of staff, found among the staff its form read once for all such fields (`loaded`, by pk)."""
+
+    loaded: dict[str, Staff] | None = None
+
+    def to_python(self, value):
+        if value in self.empty_values or self.loaded is None:
+            return super().to_python(value)
+        found = self.loaded.get(str(value))
+        if found is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                        params={"value": value})
+        return found
 
 
 class AllocateForm(forms.Form):
@@ -22,9 +37,9 @@ class AllocateForm(forms.Form):
 
     fields_template = "workflows/_allocate_fields.html"
 
-    primary = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Key person", widget=forms.RadioSelect)
-    secondary = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Secondary key person",
-                                       widget=forms.RadioSelect)
+    primary = StaffChoiceField(queryset=Staff.objects.none(), label="Key person", widget=forms.RadioSelect)
+    secondary = StaffChoiceField(queryset=Staff.objects.none(), label="Secondary key person",
+                                 widget=forms.RadioSelect)
     starts_on = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="When the allocation takes effect; today if left blank.",
@@ -47,6 +62,11 @@ class AllocateForm(forms.Form):
         staff = staff.select_related("user")
         self.fields["primary"].queryset = staff
         self.fields["secondary"].queryset = staff
+        if self.is_bound:
+            # Both choices in one read, not one each (a completion's cost, issue 14).
+            posted = {str(self.data.get(self.add_prefix(name), "")) for name in ("primary", "secondary")}
+            loaded = {str(s.pk): s for s in staff.filter(pk__in=[pk for pk in posted if pk.isdigit()])}
+            self.fields["primary"].loaded = self.fields["secondary"].loaded = loaded
         self.child = child
 
     # Ranked only when the page shows them (not for the API's field list, nor a finished task).
@@ -85,7 +105,7 @@ class AllocationFlow(ChildFlowMixin, flow.Flow):
 
     Starts when a child is registered with a start date (EYFS 3.26: every child must be assigned a key
     person). The manager chooses, helped by a ranking of candidates with its reasons; completing the task
-    assigns both, moves the child to "allocated" and starts the introduction to the parents.
+    assigns both, moves the child to "allocated" and ends; the introduction to the parents follows.
     """
 
     process_class = ChildProcess
@@ -93,18 +113,18 @@ class AllocationFlow(ChildFlowMixin, flow.Flow):
     kind = ProcessKind.ALLOCATION
     process_title = "Key person allocation"
 
-    start = flow.StartHandle(this.start_process).Next(this.allocate)
+    start = StartHandle(this.start_process).Next(this.allocate)
 
     # manager
     allocate = (
         HumanTask(AllocateForm, role=TaskRole.MANAGER, due=this.allocation_due, on_complete=this.allocation_made,
                   shows=("attending_sessions", "known_needs", "preferred_key_person"))
         .Annotation(title="Allocate a key person")
-        .Next(this.introduce)
+        .Next(this.end)
     )
 
-    introduce = flow.Function(this.start_introduction).Next(this.end)
-    end = flow.End()
+    # Finished, the introduction follows (follow_on), started once this step has committed (workflows.follow_on).
+    end = End()
 
     def allocation_due(self, activation):
         return deadlines.allocation_due(activation.process.child)
@@ -117,10 +137,12 @@ class AllocationFlow(ChildFlowMixin, flow.Flow):
         )
         # The parents' letter is notifications' job (on key_person_changed, after commit, exactly once).
 
-    def start_introduction(self, activation) -> None:
+    @staticmethod
+    def follow_on():
+        """The flow that starts once this one has finished (workflows.follow_on)."""
         from .introduction import IntroductionFlow
 
-        process_start(flow_class=IntroductionFlow, child=activation.process.child)
+        return IntroductionFlow
 
     def allocated_elsewhere(self, *, child, by) -> None:
         """The child was allocated outside this flow's task (the admin, a script): the task has nothing left

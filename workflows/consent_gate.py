@@ -36,9 +36,13 @@ def _who(consent: Consent) -> str:
 def consent_gate_apply(*, consent: Consent, by) -> list[Task]:
     """Pause or resume the child's consent-gated steps after `consent` was recorded. Returns tasks touched."""
     touched: list[Task] = []
-    processes = ChildProcess.objects.filter(child_id=consent.child_id, open_kind__isnull=False)
-    for process in processes:
-        with process.flow_class.lock(process.pk), transaction.atomic():
+    with transaction.atomic():
+        # The child's open processes read and locked in one statement: their process rows, the lock every step
+        # takes (workflows.services._locked), in id order (no deadlock with another gate). SQLite's lock is the
+        # IMMEDIATE transaction's.
+        processes = (ChildProcess.objects.filter(child_id=consent.child_id, open_kind__isnull=False)
+                     .select_for_update(of=("process_ptr",)).order_by("pk"))
+        for process in processes:
             if consent.status == ConsentStatus.GRANTED:
                 touched += _resume(process, consent, by)
             else:

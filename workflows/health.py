@@ -3,6 +3,8 @@
 - a duplicated step: two open human tasks of the same node for one process;
 - a stuck task: a human task left STARTED (a completion that never finished: completions start and finish
   in one transaction), or any task in ERROR;
+- a missing process: one that should follow a finished one (the introduction after the allocation, the
+  settling-in after the introduction) and never started (workflows.follow_on);
 - a stuck process: an open process that nobody can move on. A process can move on when it has an open task
   someone can complete (its owner is an active member of the setting's staff, or nobody has it and an active
   member of staff may take it: workflows.nodes.HumanTask.may_claim), a timer that will fire (a SCHEDULED task),
@@ -20,10 +22,11 @@ from collections import Counter
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import PROCESS, STATUS
+from viewflow.workflow.status import STATUS
 
 from processes.models import Staff
 
+from .follow_on import follow_ons_missing
 from .models import OPEN, ChildProcess, InboxEntry, TaskRole
 
 WAITING = ("NEW", "ASSIGNED")  # a person can act on it now
@@ -40,11 +43,14 @@ def _claimant_in_setting(role: str) -> Exists:
 
 def stuck_processes(*, setting_id: int | None = None, child_id: int | None = None) -> QuerySet[ChildProcess]:
     """Open processes nobody can move on (see the module's docstring), oldest first, with their child. One query."""
-    waiting = InboxEntry.objects.filter(process_id=OuterRef("pk"), task__status__in=WAITING)
-    someone_holds_it = waiting.filter(task__owner__is_active=True,
-                                      task__owner__staff__setting_id=OuterRef("setting_id"))
+    # From the setting's open inbox rows (partial indexes on open rows), each joined to its own task by key, never
+    # from all of viewflow_task: the cost follows the setting's open processes, not the size of the history. The
+    # owner is the inbox row's copy of the task's, which every save of a task keeps in step (inbox_sync).
+    waiting = InboxEntry.objects.filter(process_id=OuterRef("pk"), setting_id=OuterRef("setting_id"), is_open=True,
+                                        task__status__in=WAITING)
+    someone_holds_it = waiting.filter(owner__is_active=True, owner__staff__setting_id=OuterRef("setting_id"))
     someone_may_take_it = (
-        waiting.filter(task__owner__isnull=True)
+        waiting.filter(owner__isnull=True)
         .alias(managers=_claimant_in_setting(TaskRole.MANAGER), sencos=_claimant_in_setting(TaskRole.SENCO))
         .filter(Q(role__in=(TaskRole.MANAGER, TaskRole.KEY_PERSON), managers=True)
                 | Q(role=TaskRole.SENCO, sencos=True))
@@ -52,7 +58,9 @@ def stuck_processes(*, setting_id: int | None = None, child_id: int | None = Non
     timer = Task.objects.filter(process_id=OuterRef("pk"), status=STATUS.SCHEDULED)
     paused_for_consent = Task.objects.filter(process_id=OuterRef("pk"), status=STATUS.CANCELED,
                                              data__has_key="paused_for").exclude(data__has_key="resumed_as")
-    processes = ChildProcess.objects.exclude(status__in=(PROCESS.DONE, PROCESS.CANCELED))
+    # Open: open_kind is set exactly while the process is open (workflows.models.process), and a partial index
+    # holds only those rows (process_open_by_setting), so the finished history is never read.
+    processes = ChildProcess.objects.filter(open_kind__isnull=False)
     if setting_id is not None:
         processes = processes.filter(setting_id=setting_id)
     if child_id is not None:
@@ -75,4 +83,7 @@ def workflow_anomalies() -> dict[str, list]:
         "duplicated_tasks": sorted(f"process {p}: {node} x{n}" for (p, node), n in nodes.items() if n > 1),
         "stuck_tasks": sorted(started + errored),
         "stuck_processes": sorted(stuck_processes().values_list("pk", flat=True)),
+        # A finished process whose next one never started (a lost after-commit start): the hourly sweep
+        # (workflows.tasks.start_missing_follow_ons) starts it.
+        "missing_follow_ons": sorted(follow_ons_missing().values_list("pk", flat=True)),
     }

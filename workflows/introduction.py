@@ -10,9 +10,9 @@ from processes.dates import day_text
 from processes.models import AllAboutMe
 from processes.text import ACCOUNT, text_fields_limited
 
-from .base import ChildFlowMixin, process_start
-from .models import OPEN, ChildProcess, ProcessKind, TaskRole
-from .nodes import HumanTask
+from .base import ChildFlowMixin
+from .models import ChildProcess, ProcessKind, TaskRole
+from .nodes import End, HumanTask, StartHandle
 
 
 class IntroductionMeetingForm(forms.Form):
@@ -87,7 +87,7 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
     kind = ProcessKind.INTRODUCTION
     process_title = "Introduction to the parents"
 
-    start = flow.StartHandle(this.start_process).Next(this.split)
+    start = StartHandle(this.start_process).Next(this.split)
     split = flow.Split().Next(this.arrange_meeting).Next(this.all_about_me)
 
     # key person
@@ -95,24 +95,19 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
         HumanTask(IntroductionMeetingForm, role=TaskRole.KEY_PERSON, due=this.meeting_due,
                   on_complete=this.meeting_arranged, shows=("home_language",))
         .Annotation(title="Arrange the parents' introduction")
-        .Next(this.join)
+        .Next(this.end)
     )
     all_about_me = (
         HumanTask(AllAboutMeForm, role=TaskRole.KEY_PERSON, due=this.all_about_me_due,
                   on_complete=this.all_about_me_done,
                   shows=("home_language", "dietary_needs", "allergies"))
         .Annotation(title="Complete 'all about me' with the parents")
-        .Next(this.join)
+        .Next(this.end)
     )
 
-    # Both done (whichever comes second)? Then the settling-in begins; the first to finish just ends its branch.
-    join = flow.If(this.introduction_recorded).Then(this.settle).Else(this.end)
-    settle = flow.Function(this.start_settling_in).Next(this.end)
-    end = flow.End()
-
-    def introduction_recorded(self, activation) -> bool:
-        """Neither the meeting nor "all about me" still waits (the step completing now is already done)."""
-        return not activation.process.task_set.filter(flow_task_type="HUMAN", status__in=OPEN).exists()
+    # Both done (whichever comes second), the process finishes (viewflow's End finishes it only when no other task
+    # is open) and the settling-in follows (follow_on), started once this step has committed (workflows.follow_on).
+    end = End()
 
     def meeting_due(self, activation):
         return deadlines.introduction_due(activation.process.child)
@@ -126,7 +121,9 @@ class IntroductionFlow(ChildFlowMixin, flow.Flow):
     def all_about_me_done(self, activation, data, by) -> None:
         services.all_about_me_record(child=activation.process.child, by=by, **data)
 
-    def start_settling_in(self, activation) -> None:
+    @staticmethod
+    def follow_on():
+        """The flow that starts once this one has finished (workflows.follow_on)."""
         from .settling import SettlingFlow
 
-        process_start(flow_class=SettlingFlow, child=activation.process.child)
+        return SettlingFlow

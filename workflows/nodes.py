@@ -12,9 +12,14 @@ from typing import Any
 
 from django import forms
 from django.shortcuts import redirect
+from django.utils.timezone import now
 from viewflow import this
 from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.nodes import end, if_gate, start
 from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.signals import flow_finished, flow_started, task_finished, task_started
+from viewflow.workflow.status import PROCESS
 
 from processes.access import staff_of
 from processes.errors import RuleViolation
@@ -159,3 +164,62 @@ class HumanTask(flow.View):
         if task.owner_id is None or self.role == TaskRole.KEY_PERSON:
             return False
         return task.owner_id == user.pk or self.may_claim(user, task.process.coerced)
+
+
+class EndActivation(end.EndActivation):
+    @Activation.status.super()
+    def activate(self):
+        """viewflow's End without its savepoint: a Keyflow step propagates every error (viewflow's default), so
+        the step's own transaction already undoes a failed end; the savepoint was two statements a step."""
+        with self.exception_guard():
+            self.task.started = now()
+            task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+            others = self.flow_class.task_class._default_manager.filter(
+                process=self.process, finished__isnull=True).exclude(pk=self.task.pk)
+            finished = not others.exists()
+            if finished:
+                self.process.status = PROCESS.DONE
+                self.process.finished = now()
+                self.process.save()
+            task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+            if finished:
+                flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class End(flow.End):
+    """The end of a flow: finishes the process once no other task of it is open (viewflow's End)."""
+
+    activation_class = EndActivation
+
+
+class IfActivation(if_gate.IfActivation):
+    @Activation.status.super()
+    def activate(self):
+        """viewflow's If without its savepoint, as End (a failed condition undoes the whole step)."""
+        with self.exception_guard():
+            self._condition_result = self.flow_task._condition(self)
+
+
+class If(flow.If):
+    """A gateway: Then one node, Else another, as the condition says (viewflow's If)."""
+
+    activation_class = IfActivation
+
+
+class StartHandleActivation(start.StartHandleActivation):
+    @Activation.status.super()
+    def execute(self):
+        """viewflow's start without its own transaction: every start runs in its caller's (workflows.base.
+        process_start, workflows.follow_on), which undoes a failed start whole; the savepoint was two statements."""
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        self.process.save()
+        with self.flow_class.lock(self.process.pk):
+            self.complete()
+            flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
+            self.activate_next()
+
+
+class StartHandle(flow.StartHandle):
+    """The start of a flow, called by code (viewflow's StartHandle)."""
+
+    activation_class = StartHandleActivation

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
+from viewflow.workflow.signals import flow_finished
 
 from processes.models import Child, LifecycleState
 from processes.signals import (
@@ -122,3 +123,13 @@ def answer_an_allocation_made_elsewhere(sender, child, by, **kwargs) -> None:
     from .allocation import AllocationFlow
 
     AllocationFlow.instance.allocated_elsewhere(child=child, by=by)
+
+
+@receiver(flow_finished)
+def start_what_follows(sender, process, **kwargs) -> None:
+    """A flow that names the flow following it (its follow_on) has it started once this step has committed, in a
+    transaction of its own (workflows.follow_on): the next process's bookkeeping is not this step's cost."""
+    if hasattr(sender, "follow_on"):
+        from .tasks import follow_on_after_commit
+
+        follow_on_after_commit(process)

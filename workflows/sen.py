@@ -31,7 +31,7 @@ from processes.signals import consent_requested
 from . import sen_forms as f
 from .base import ChildFlowMixin
 from .models import ProcessKind, SenProcess, SentBackFrom, TaskRole
-from .nodes import HumanTask
+from .nodes import End, HumanTask, If, StartHandle
 
 
 def _setting(activation):
@@ -55,7 +55,7 @@ class SenFlow(ChildFlowMixin, flow.Flow):
     process_title = "SEN concern"
     special_category = True  # task pages check processes.access.may_see_sen and audit every read
 
-    start = flow.StartHandle(this.start_concern).Next(this.tell_parents)
+    start = StartHandle(this.start_concern).Next(this.tell_parents)
 
     # key person
     tell_parents = (
@@ -69,7 +69,7 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Talk with the parents again about the concern")
         .Next(this.after_follow_up)
     )
-    after_follow_up = flow.If(act.process.is_asking_again).Then(this.ask_consent).Else(this.end)
+    after_follow_up = If(act.process.is_asking_again).Then(this.ask_consent).Else(this.end)
     respond = (
         HumanTask(f.ReplyForm, role=TaskRole.KEY_PERSON, due=this.week_due, on_complete=this.responded)
         .Annotation(title="Answer the SENCO's comment")
@@ -109,7 +109,7 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         .Next(this.sharing_answer)
     )
     # Declined: no referral; SEN support goes on in the setting.
-    sharing_answer = flow.If(act.process.has_sharing_consent).Then(this.refer).Else(this.plan)
+    sharing_answer = If(act.process.has_sharing_consent).Then(this.refer).Else(this.plan)
     plan = (
         HumanTask(f.SupportPlanForm, role=TaskRole.KEY_PERSON, due=this.week_due, on_complete=this.planned)
         .Annotation(title="Write the SEN support plan with the SENCO")
@@ -128,13 +128,13 @@ class SenFlow(ChildFlowMixin, flow.Flow):
     )
 
     # SENCO
-    observation_gate = flow.If(act.process.has_observation_consent).Then(this.observe).Else(this.ask_consent)
+    observation_gate = If(act.process.has_observation_consent).Then(this.observe).Else(this.ask_consent)
     ask_consent = (
         HumanTask(f.ConsentDecisionForm, role=TaskRole.SENCO, due=this.senco_due, on_complete=this.consent_decided)
         .Annotation(title="Record the parents' consent to your observation")
         .Next(this.consent_answer)
     )
-    consent_answer = flow.If(act.process.has_observation_consent).Then(this.observe).Else(this.follow_up)
+    consent_answer = If(act.process.has_observation_consent).Then(this.observe).Else(this.follow_up)
     observe = (
         HumanTask(f.ObservationForm, role=TaskRole.SENCO, approval=True, due=this.senco_due,
                   consent=this.observation_consent, on_complete=this.observed)
@@ -166,14 +166,14 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Approve and send the referral (SENCO)")
         .Next(this.after_referral)
     )
-    after_referral = flow.If(act.process.is_sent_back).Then(this.respond).Else(this.track)
+    after_referral = If(act.process.is_sent_back).Then(this.respond).Else(this.track)
     track = (
         HumanTask(f.ReferralUpdateForm, role=TaskRole.SENCO, due=this.chase_due, consent=this.sharing_consent,
                   on_complete=this.tracked)
         .Annotation(title="Record the referral's reply or appointment")
         .Next(this.after_tracking)
     )
-    after_tracking = flow.If(act.process.referral_is_concluded).Then(this.plan).Else(this.track)
+    after_tracking = If(act.process.referral_is_concluded).Then(this.plan).Else(this.track)
     ehc_request = (
         HumanTask(f.EhcRequestForm, role=TaskRole.SENCO, approval=True, due=this.senco_due,
                   on_complete=this.ehc_requested)
@@ -186,14 +186,14 @@ class SenFlow(ChildFlowMixin, flow.Flow):
         .Next(this.after_ehc_decision)
     )
     # Not assessed: SEN support goes on (SEND Code, chapter 9); a new request needs new evidence (the review).
-    after_ehc_decision = flow.If(act.process.local_authority_will_assess).Then(this.ehc_plan).Else(this.plan)
+    after_ehc_decision = If(act.process.local_authority_will_assess).Then(this.ehc_plan).Else(this.plan)
     ehc_plan = (
         HumanTask(f.EhcPlanForm, role=TaskRole.SENCO, due=this.ehc_plan_due, on_complete=this.ehc_planned)
         .Annotation(title="Record the EHC plan")
         .Next(this.end)
     )
 
-    end = flow.End()
+    end = End()
 
     def start_concern(self, activation, child, by=None, concern: SenConcern | None = None):
         process = self.start_process(activation, child, by)

@@ -13,7 +13,7 @@ from processes.text import ACCOUNT
 
 from .base import ChildFlowMixin
 from .models import ChildProcess, ProcessKind, TaskRole
-from .nodes import HumanTask
+from .nodes import End, HumanTask, If, StartHandle
 
 # "Several short visits growing longer" (the settling-in policies the seeds refer to): minutes per visit.
 DEFAULT_VISITS = (60, 90, 120, 180, 240)
@@ -186,15 +186,15 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
     kind = ProcessKind.SETTLING
     process_title = "Settling in"
 
-    start = flow.StartHandle(this.start_process).Next(this.plan)
+    start = StartHandle(this.start_process).Next(this.plan)
 
     # key person
     plan = (
         HumanTask(SettlingPlanForm, role=TaskRole.KEY_PERSON, due=this.plan_due, on_complete=this.plan_agreed)
         .Annotation(title="Agree the settling-in plan with the parents")
-        .Next(this.more_visits)
+        .Next(this.record_visit)  # a plan has at least one visit, none of them held yet (the service's rule)
     )
-    more_visits = flow.If(this.has_visit_to_record).Then(this.record_visit).Else(this.review)
+    more_visits = If(this.has_visit_to_record).Then(this.record_visit).Else(this.review)
     record_visit = (
         HumanTask(SettlingSessionForm, role=TaskRole.KEY_PERSON, due=this.visit_due,
                   on_complete=this.visit_recorded)
@@ -207,8 +207,8 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Hold the settling-in review with the parents")
         .Next(this.is_settled)
     )
-    is_settled = flow.If(this.child_settled).Then(this.end).Else(this.more_visits)
-    end = flow.End()
+    is_settled = If(this.child_settled).Then(this.end).Else(this.more_visits)
+    end = End()
 
     def plan_due(self, activation):
         return deadlines.settling_plan_due(activation.process.child)
@@ -223,8 +223,10 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
         return deadlines.settling_review_due(review.due_on, activation.process.child.setting) if review else None
 
     def has_visit_to_record(self, activation) -> bool:
-        activation.process.next_visit = next_session(activation.process.child)
-        return activation.process.next_visit is not None
+        process = activation.process
+        if not getattr(process, "next_visit_noted", False):  # else the step's service has just said (review_held)
+            process.next_visit = next_session(process.child)
+        return process.next_visit is not None
 
     def child_settled(self, activation) -> bool:
         settled = getattr(activation.process, "settled", None)  # what the review just recorded (review_held)
@@ -234,8 +236,10 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
         return settled
 
     def plan_agreed(self, activation, data, by) -> None:
-        services.settling_plan_record(child=activation.process.child, by=by, visits=data["visits"],
-                                      notes=data.get("notes", ""))
+        planned = services.settling_plan_record(child=activation.process.child, by=by, visits=data["visits"],
+                                                notes=data.get("notes", ""))
+        # The plan replaced every visit not yet held: the first of it is the next to record (visit_due).
+        activation.process.next_visit = min(planned, key=lambda visit: (visit.on, visit.starts_at))
 
     def visit_recorded(self, activation, data, by) -> None:
         if data["visit"] is not None:
@@ -244,3 +248,5 @@ class SettlingFlow(ChildFlowMixin, flow.Flow):
     def review_held(self, activation, data, by) -> None:
         review = services.settling_review_record(child=activation.process.child, by=by, **data)
         activation.process.settled = review.outcome == SettlingOutcome.SETTLED
+        # The service has read the visits still to hold, the ones it added among them: the gate asks no more.
+        activation.process.next_visit, activation.process.next_visit_noted = review.next_visit, True

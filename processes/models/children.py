@@ -138,10 +138,22 @@ class Child(ConcurrentTransitionMixin, models.Model):
 
     # Guards: named so a refused transition can say which condition failed.
     def has_primary_key_person(self) -> bool:
-        return self.assignments.current().filter(role="primary").exists()
+        return self._has_current_role("primary")
 
     def has_secondary_key_person(self) -> bool:
-        return self.assignments.current().filter(role="secondary").exists()
+        return self._has_current_role("secondary")
+
+    def _has_current_role(self, role: str) -> bool:
+        noted = self.__dict__.get("_current_roles")
+        if noted is not None:
+            return role in noted
+        return self.assignments.current().filter(role=role).exists()
+
+    def current_roles_noted(self, roles: set[str] | None) -> None:
+        """The key person roles current now, as a service that has just read and written them under this child's
+        lock knows them (processes.services.keyperson.child_allocate): the guards read them from here instead
+        of asking again. None forgets them."""
+        self.__dict__["_current_roles"] = None if roles is None else frozenset(roles)
 
     def has_leaving_date(self) -> bool:
         return self.expected_leaving_date is not None

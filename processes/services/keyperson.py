@@ -49,6 +49,23 @@ def _assign(*, child: Child, current: dict, staff: Staff, role: AssignmentRole, 
             reason: str, over_caseload_reason: str) -> KeyPersonAssignment:
     """The assignment itself, on a child and current assignments the caller has locked; `current` is kept
     up to date, so a caller making two assignments reads them once."""
+    [made] = _assignments_make(child=child, current=current, by=by, made=[
+        _assignment_prepare(child=child, current=current, staff=staff, role=role, by=by, starts_on=starts_on,
+                            reason=reason, over_caseload_reason=over_caseload_reason)])
+    return made
+
+
+class _Prepared:
+    """An assignment checked and ready to insert, with the rows it ends."""
+
+    def __init__(self, assignment: KeyPersonAssignment, holding, ended: list, over_caseload_reason: str) -> None:
+        self.assignment, self.holding, self.ended = assignment, holding, ended
+        self.over_caseload_reason = over_caseload_reason
+
+
+def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: AssignmentRole, by,
+                        starts_on: dt.date | None, reason: str, over_caseload_reason: str) -> _Prepared:
+    """The rules of one assignment, checked; the rows it replaces ended. Nothing is inserted yet."""
     if staff.setting_id != child.setting_id:
         raise RuleViolation("That member of staff works at another setting.", field="staff")
     if not staff.is_key_person:
@@ -82,26 +99,37 @@ def _assign(*, child: Child, current: dict, staff: Staff, role: AssignmentRole, 
         old.ends_on = max(starts_on, old.starts_on)
         old.end_reason = reason or f"Replaced by {staff}"
         old.save(update_fields=["ends_on", "end_reason"])
-    try:
-        with transaction.atomic():
-            assignment = KeyPersonAssignment.objects.create(
-                child=child, staff=staff, role=role, starts_on=starts_on, reason=reason,
-                over_caseload_reason=over_caseload_reason.strip(), created_by=by,
-            )
-    except IntegrityError:
-        raise Conflict(f"{child}'s key persons were changed by someone else just now. Reload and try again.") from None
-    previous = f" (was {holding.staff})" if holding else ""
-    audit_record(
-        actor=by, action="assign", record=assignment, child_id=child.pk, setting_id=child.setting_id,
-        summary=f"{staff} is now {child}'s {role.label.lower()}{previous}",
-        changes={"role": role, "staff": staff.pk, "previous": holding.staff_id if holding else None,
-                 "over_caseload_reason": over_caseload_reason},
-    )
     for old in ended:
         current.pop(old.role, None)
-    current[role] = assignment
-    key_person_changed.send(sender=KeyPersonAssignment, child=child, assignment=assignment, by=by)
-    return assignment
+    assignment = KeyPersonAssignment(child=child, staff=staff, role=role, starts_on=starts_on, reason=reason,
+                                     over_caseload_reason=over_caseload_reason.strip(), created_by=by)
+    return _Prepared(assignment, holding, ended, over_caseload_reason)
+
+
+def _assignments_make(*, child: Child, current: dict, by, made: list[_Prepared],
+                      announce: bool = True) -> list[KeyPersonAssignment]:
+    """Insert the prepared assignments in one statement, audit each, and (`announce`) tell the other apps once."""
+    try:
+        with transaction.atomic():
+            KeyPersonAssignment.objects.bulk_create([m.assignment for m in made])
+    except IntegrityError:
+        raise Conflict(f"{child}'s key persons were changed by someone else just now. Reload and try again.") from None
+    for m in made:
+        assignment, holding = m.assignment, m.holding
+        previous = f" (was {holding.staff})" if holding else ""
+        audit_record(
+            actor=by, action="assign", record=assignment, child_id=child.pk, setting_id=child.setting_id,
+            summary=f"{assignment.staff} is now {child}'s {assignment.get_role_display().lower()}{previous}",
+            changes={"role": assignment.role, "staff": assignment.staff_id,
+                     "previous": holding.staff_id if holding else None,
+                     "over_caseload_reason": m.over_caseload_reason},
+        )
+        current[assignment.role] = assignment
+    if announce and made:
+        # Once for the change, however many roles it made: the receivers act on the child (its tasks rerouted,
+        # the parents' letter), not on one assignment.
+        key_person_changed.send(sender=KeyPersonAssignment, child=child, assignment=made[0].assignment, by=by)
+    return [m.assignment for m in made]
 
 
 @transaction.atomic
@@ -163,13 +191,21 @@ def child_allocate(
     # transaction and reads would be a savepoint and two reads more for each).
     child = Child.objects.select_for_update().get(pk=child.pk)
     current = {a.role: a for a in child.assignments.current().select_for_update()}
+    made = []
     for staff, role, over in ((primary, AssignmentRole.PRIMARY, over_caseload_reason),
                               (secondary, AssignmentRole.SECONDARY, "")):
         holding = current.get(role)
         if not holding or holding.staff_id != staff.pk:
-            _assign(child=child, current=current, staff=staff, role=role, by=by, starts_on=starts_on, reason=reason,
-                    over_caseload_reason=over)
-    child = lifecycle_move(child=child, transition="allocate", by=by, reason=reason, locked=True)
+            made.append(_assignment_prepare(child=child, current=current, staff=staff, role=role, by=by,
+                                            starts_on=starts_on, reason=reason, over_caseload_reason=over))
+    # Both rows in one INSERT (one savepoint), then the move: its guards ask which roles are current, which this
+    # service has just read and written under the child's lock (Child.current_roles_noted).
+    _assignments_make(child=child, current=current, by=by, made=made)
+    child.current_roles_noted(set(current))
+    try:
+        child = lifecycle_move(child=child, transition="allocate", by=by, reason=reason, locked=True)
+    finally:
+        child.current_roles_noted(None)
     if not from_task:
         child_allocated_elsewhere.send(sender=Child, child=child, by=by)
     return child

@@ -129,7 +129,8 @@ def settling_review_record(
     extra_visits: Iterable[Mapping] = (),
 ) -> SettlingReview:
     """Record the settling-in review: "settled" moves the child on; "needs longer" books the next review and
-    adds the visits agreed for it."""
+    adds the visits agreed for it. The review returned says the next visit still to hold (`next_visit`, or None),
+    read here already, for the settling-in flow's gate."""
     require_carer(by, child, "record a settling-in review")
     try:
         outcome = SettlingOutcome(outcome)
@@ -168,5 +169,7 @@ def settling_review_record(
         lifecycle_move(child=child, transition="settle", by=by, reason="Settling-in review")
     else:
         SettlingReview.objects.create(child=child, due_on=next_review_on)
-        SettlingSession.objects.bulk_create(SettlingSession(child=child, **visit) for visit in extra)
+        sessions += SettlingSession.objects.bulk_create(SettlingSession(child=child, **visit) for visit in extra)
+    review.next_visit = min((s for s in sessions if s.recorded_at is None), key=lambda s: (s.on, s.starts_at),
+                            default=None)
     return review

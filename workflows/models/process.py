@@ -44,6 +44,11 @@ class ChildProcess(Process):
         constraints = [
             models.UniqueConstraint(fields=["child", "open_kind"], name="one_open_process_of_a_kind_per_child"),
         ]
+        indexes = [
+            # A setting's open processes, never its finished history (workflows.health.stuck_processes).
+            models.Index(fields=["setting"], condition=models.Q(open_kind__isnull=False),
+                         name="process_open_by_setting"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.child}"
