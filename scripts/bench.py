@@ -288,8 +288,9 @@ def measure_completion(count: int) -> dict:
 
 def measure_domain_steps(count: int) -> dict:
     """Two real steps, each on a fresh introduction to the parents: arranging the meeting (a meeting record,
-    the parents' e-mails queued) and "all about me" (its record, then the join that starts the settling-in
-    process and its first task). What a key person's click costs with the domain's own work on top."""
+    the parents' e-mails queued) and "all about me" (its record, then the end of the introduction; the
+    settling-in starts after commit, on a worker: workflows/follow_on.py). What a key person's click costs with
+    the domain's own work on top."""
     from django.db.models import Q
     from django.utils import timezone
     from viewflow.workflow.models import Task
