@@ -62,7 +62,9 @@ def stuck_processes(*, setting_id: int | None = None, child_id: int | None = Non
     # holds only those rows (process_open_by_setting), so the finished history is never read.
     processes = ChildProcess.objects.filter(open_kind__isnull=False)
     if setting_id is not None:
-        processes = processes.filter(setting_id=setting_id)
+        # The child's setting is the process's (workflows.base): said twice so the children are read through
+        # the setting's index too, not hashed whole.
+        processes = processes.filter(setting_id=setting_id, child__setting_id=setting_id)
     if child_id is not None:
         processes = processes.filter(child_id=child_id)
     return (

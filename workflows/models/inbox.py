@@ -58,6 +58,8 @@ class InboxEntry(models.Model):
             models.Index(fields=["setting", "due_at"], condition=Q(is_open=True), name="inbox_open_due"),
             # A child's open tasks (the dashboard's allocations, rerouting a child's tasks).
             models.Index(fields=["child", "kind"], condition=Q(is_open=True), name="inbox_open_child"),
+            # A process's open steps (workflows.health.stuck_processes asks it of each open process).
+            models.Index(fields=["process"], condition=Q(is_open=True), name="inbox_open_process"),
             models.Index(fields=["child", "due_at"], name="inbox_by_child"),
         ]
         constraints = [
