@@ -145,7 +145,7 @@ def test_an_update_and_a_cancellation_keep_the_uid_and_raise_the_sequence(child,
         services.meeting_cancel(meeting=meeting, by=key_person.user, reason="Key person ill")
     calendars = []
     for message in mailoutbox:
-        for name, content, mimetype in message.attachments:
+        for _name, content, mimetype in message.attachments:
             calendars.append((mimetype, Calendar.from_ical(content)))
     assert len(calendars) == 3, [m.subject for m in mailoutbox]
     events = [c.walk("VEVENT")[0] for _, c in calendars]

@@ -137,20 +137,21 @@ class MeetingFlow(ChildFlowMixin, flow.Flow):
         held = data["held"] == f.HELD
         actions = ([(w, data.get("action_by")) for w in f.lines(data.get("setting_actions"))]
                    + [(w, None) for w in f.lines(data.get("parents_actions"))]) if held else []
-        services.meeting_outcome_record(meeting=activation.process.meeting, by=by, held=held,
+        activation.process.actions_noted(any(staff is not None for _, staff in actions))
+        services.meeting_outcome_record(meeting=activation.process.the_meeting, by=by, held=held,
                                         parents_present=bool(data.get("parents_present")),
                                         discussed=data["discussed"], next_steps=data.get("next_steps", ""),
                                         actions=actions)
 
     def rearranged(self, activation, data, by) -> None:
-        meeting = activation.process.meeting
+        meeting = activation.process.the_meeting
         if data["next"] == f.CANCEL:
             services.meeting_cancel(meeting=meeting, by=by, reason=data["reason"])
         else:
             services.meeting_reschedule(meeting=meeting, by=by, starts_at=data["starts_at"])
 
     def told(self, activation, data, by) -> None:
-        services.meeting_parents_told(meeting=activation.process.meeting, by=by, how=data["how"])
+        services.meeting_parents_told(meeting=activation.process.the_meeting, by=by, how=data["how"])
 
     def acted(self, activation, data, by) -> None:
-        services.meeting_actions_done(meeting=activation.process.meeting, by=by, notes=data["notes"])
+        services.meeting_actions_done(meeting=activation.process.the_meeting, by=by, notes=data["notes"])

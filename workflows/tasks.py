@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from processes import deadlines, services
+from processes import deadlines
 from processes.errors import RuleViolation
-from processes.models import Child, LearningArea, ParentMeeting, TwoYearCheck
+from processes.models import Child, ParentMeeting
 from processes.models.children import ATTENDING as ATTENDING_STATES
 
+from .sen_start import sen_concern_from_two_year_check
 from .starts import meeting_process_start, two_year_check_start
+
+__all__ = ["meeting_process_follow", "sen_concern_from_two_year_check", "two_year_checks_open"]
 
 
 @shared_task
@@ -19,18 +21,6 @@ def meeting_process_follow(meeting_id: int) -> None:
     meeting = ParentMeeting.objects.select_related("child").filter(pk=meeting_id).first()
     if meeting is not None:
         meeting_process_start(meeting=meeting)
-
-
-@shared_task
-def sen_concern_from_two_year_check(check_id: int, user_id: int) -> None:
-    """The SENCO chose to start an SEN concern from a check's concern: raised once, whatever retries."""
-    check = TwoYearCheck.objects.select_related("child").get(pk=check_id)
-    if check.child.sen_concerns.filter(observed__startswith="Progress check at two:").exists():
-        return
-    by = get_user_model().objects.get(pk=user_id)
-    services.sen_concern_raise(child=check.child, by=by, since=check.drafted_at.date(),
-                               areas=[LearningArea.COMMUNICATION, LearningArea.PHYSICAL, LearningArea.PSED],
-                               observed=f"Progress check at two: {check.concern_notes}")
 
 
 @shared_task

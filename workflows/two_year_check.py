@@ -113,7 +113,7 @@ class TwoYearCheckFlow(ChildFlowMixin, flow.Flow):
         return deadlines.at_end_of(meeting.starts_at.date(), _setting(activation)) if meeting else None
 
     def drafted(self, activation, data, by) -> None:
-        services.two_year_check_draft(check=activation.process.check_record, by=by, **data)
+        services.two_year_check_draft(check=activation.process.the_check, by=by, **data)
 
     def arranged(self, activation, data, by) -> None:
         process = activation.process
@@ -124,11 +124,11 @@ class TwoYearCheckFlow(ChildFlowMixin, flow.Flow):
     def met(self, activation, data, by) -> None:
         process = activation.process
         held = data["held"] == f.HELD
-        services.meeting_outcome_record(meeting=process.meeting, by=by, held=held,
+        services.meeting_outcome_record(meeting=process.the_meeting, by=by, held=held,
                                         parents_present=bool(data.get("parents_present")),
                                         discussed=data["discussed"], next_steps=data.get("next_steps", ""))
         if held:
-            services.two_year_check_discuss(check=process.check_record, by=by, meeting=process.meeting,
+            services.two_year_check_discuss(check=process.the_check, by=by, meeting=process.meeting,
                                             parents_view=data["parents_view"])
         if data.get("health_visitor_consent"):
             services.consent_record(child=process.child, guardian=data["guardian"], method="in_person", by=by,
@@ -136,25 +136,25 @@ class TwoYearCheckFlow(ChildFlowMixin, flow.Flow):
                                     status=data["health_visitor_consent"])
 
     def rearranged(self, activation, data, by) -> None:
-        meeting = activation.process.meeting
+        meeting = activation.process.the_meeting
         if data["next"] == f.CANCEL:
             services.meeting_cancel(meeting=meeting, by=by, reason=data["reason"])
         else:
             services.meeting_reschedule(meeting=meeting, by=by, starts_at=data["starts_at"])
 
     def signed_off(self, activation, data, by) -> None:
-        services.two_year_check_sign_off(check=activation.process.check_record, by=by,
+        services.two_year_check_sign_off(check=activation.process.the_check, by=by,
                                          delay_reason=data.get("delay_reason", ""))
 
     def senco_reviewed(self, activation, data, by) -> None:
-        check = activation.process.check_record
+        check = activation.process.the_check
         services.two_year_check_senco_seen(check=check, by=by, notes=data.get("notes", ""))
         if data.get("start_sen_concern"):
             # Another process: started after this step commits (a Celery task), not inside it.
-            from .tasks import sen_concern_from_two_year_check
+            from .sen_start import sen_concern_from_two_year_check
 
             transaction.on_commit(lambda: sen_concern_from_two_year_check.delay(check.pk, by.pk))
 
     def shared(self, activation, data, by) -> None:
-        services.two_year_check_share(check=activation.process.check_record, by=by,
+        services.two_year_check_share(check=activation.process.the_check, by=by,
                                       health_visitor=data.get("health_visitor", ""))

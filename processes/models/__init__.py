@@ -2,9 +2,17 @@ from .audit import AuditEvent
 from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
 from .keyperson import AssignmentRole, KeyPersonAssignment
-from .organisation import Organisation, Room, Setting
 from .meetings import CalendarFeed, DropInSlot, MeetingAction
-from .records import AllAboutMe, MeetingKind, MeetingStatus, ParentMeeting, SettlingOutcome, SettlingReview, SettlingSession
+from .organisation import Organisation, Room, Setting
+from .records import (
+    AllAboutMe,
+    MeetingKind,
+    MeetingStatus,
+    ParentMeeting,
+    SettlingOutcome,
+    SettlingReview,
+    SettlingSession,
+)
 from .retention import AccidentRecord, LegalHold, PassedOnKind, RecordsPassedOn
 from .sen import (
     ConcernStatus,

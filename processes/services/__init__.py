@@ -3,9 +3,11 @@
 from .audit import audit_batch, audit_events_purge, audit_record
 from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
-from .guardians import guardian_create, guardian_delete, guardian_link_update, guardian_unlink, guardian_update
 from .drop_ins import calendar_feed_reset, calendar_feed_staff, drop_in_take, drop_ins_offer
+from .guardians import guardian_create, guardian_delete, guardian_link_update, guardian_unlink, guardian_update
 from .introduction import all_about_me_record, introduction_meeting_arrange
+from .keyperson import child_allocate, key_person_assign, key_person_end, key_persons_release
+from .lifecycle import child_transition
 from .meetings import (
     meeting_actions_done,
     meeting_arrange,
@@ -14,8 +16,6 @@ from .meetings import (
     meeting_parents_told,
     meeting_reschedule,
 )
-from .keyperson import child_allocate, key_person_assign, key_person_end, key_persons_release
-from .lifecycle import child_transition
 from .organisation import (
     organisation_create,
     organisation_update,

@@ -6,6 +6,7 @@ from .process import FINISHED, OPEN, ChildProcess, ProcessKind, TaskRole
 from .sen import SenProcess, SenProcessFacts, SentBackFrom
 
 __all__ = [
-    "CHILD_COPIED", "FINISHED", "OPEN", "ChildProcess", "InboxEntry", "MeetingProcess", "TwoYearCheckProcess", "ProcessKind", "SenProcess",
+    "CHILD_COPIED", "FINISHED", "OPEN", "ChildProcess", "InboxEntry", "MeetingProcess",
+    "TwoYearCheckProcess", "ProcessKind", "SenProcess",
     "SenProcessFacts", "SentBackFrom", "TaskRole", "inbox_copy_child", "inbox_sync", "node_title",
 ]

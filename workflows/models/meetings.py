@@ -10,14 +10,42 @@ from processes.models import ConsentPurpose, MeetingKind, MeetingStatus, ParentM
 from .process import FINISHED, ChildProcess
 
 
+class _MeetingFacts(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("meeting")
+
+
+class _CheckFacts(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("check_record__template", "meeting")
+
+
+def _share_child(process, record):
+    # The record's child is the process's, read with it under the lock: not read a second time.
+    if record is not None and not type(record).child.is_cached(record):
+        record.child = process.child
+    return record
+
+
 class MeetingProcess(ChildProcess):
     """One meeting with the parents (workflows.meetings), from its invitation to its follow-up."""
 
     meeting = models.OneToOneField(ParentMeeting, on_delete=models.CASCADE, related_name="process")
     objects = ProcessQuerySet.as_manager()
+    facts = _MeetingFacts()
 
     class Meta:
         default_manager_name = "objects"
+        # As SenProcess: a step reads its process and the meeting in one statement (viewflow's `coerced`).
+        base_manager_name = "facts"
+
+    @property
+    def the_meeting(self) -> ParentMeeting:
+        return _share_child(self, self.meeting)
+
+    def actions_noted(self, for_the_setting: bool) -> None:
+        """The step that recorded the meeting says whether the setting has next steps (no second read)."""
+        self.__dict__["_setting_actions"] = for_the_setting
 
     @property
     def is_progress_meeting(self) -> bool:
@@ -37,6 +65,8 @@ class MeetingProcess(ChildProcess):
 
     @property
     def has_setting_actions(self) -> bool:
+        if "_setting_actions" in self.__dict__:
+            return self.was_held and self.__dict__["_setting_actions"]
         return self.was_held and self.meeting.actions.filter(staff__isnull=False, done_at__isnull=True).exists()
 
 
@@ -46,9 +76,19 @@ class TwoYearCheckProcess(ChildProcess):
     check_record = models.OneToOneField(TwoYearCheck, on_delete=models.CASCADE, related_name="process")
     meeting = models.ForeignKey(ParentMeeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     objects = ProcessQuerySet.as_manager()
+    facts = _CheckFacts()
 
     class Meta:
         default_manager_name = "objects"
+        base_manager_name = "facts"
+
+    @property
+    def the_check(self) -> TwoYearCheck:
+        return _share_child(self, self.check_record)
+
+    @property
+    def the_meeting(self) -> ParentMeeting | None:
+        return _share_child(self, self.meeting)
 
     @property
     def meeting_held(self) -> bool:
