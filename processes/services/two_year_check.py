@@ -177,8 +177,9 @@ def two_year_check_share(*, check: TwoYearCheck, by, health_visitor: str = "") -
     check.shared_with_parents_at = now
     if health_visitor.strip():
         if consent_in_force(child=check.child, purpose=ConsentPurpose.SHARE_HEALTH_VISITOR) is None:
-            raise RuleViolation("The parents have not consented to sharing the check with the health visitor: "
-                                "nothing was sent.", field="health_visitor")
+            raise RuleViolation("The parents' consent to share the check with the health visitor is not in force: "
+                                "nothing was sent. Leave the health visitor out, or record their consent first.",
+                                field="health_visitor")
         check.health_visitor, check.shared_with_health_visitor_at = health_visitor.strip(), now
     check.status = TwoYearCheckStatus.SHARED
     check.save(update_fields=["status", "shared_with_parents_at", "health_visitor",
