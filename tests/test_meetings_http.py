@@ -145,4 +145,13 @@ def test_the_calendar_runs_a_fixed_number_of_queries(client, child, key_person, 
         client.get(url + "&view=list")
 
 
-CALENDAR_QUERIES = 12  # session, user, staff; meetings, visits, slots; key persons, rooms, children; messages
+# Session, user, staff; meetings, visits, slots; key persons, rooms, children; the setting and the children due a
+# progress meeting; messages.
+CALENDAR_QUERIES = 14
+
+
+def test_a_child_with_no_progress_meeting_this_term_is_listed_as_due(client, child, key_person):
+    client.force_login(key_person.user)
+    assert child in client.get(reverse("calendar")).context["due_progress"]
+    services.meeting_arrange(child=child, by=key_person.user, kind=MeetingKind.PROGRESS, starts_at=_local(2))
+    assert child not in client.get(reverse("calendar")).context["due_progress"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from processes import calendar_ics
 from processes.access import children_visible_to, staff_of
 from processes.models import DropInSlot, MeetingStatus, ParentMeeting, SettlingSession, Staff
+from processes.models.children import ATTENDING
 
 
 @dataclass(frozen=True)
@@ -97,3 +98,20 @@ def feed_for(staff: Staff, *, today: dt.date | None = None) -> bytes:
 
 def _short(child) -> str:
     return f"{child.first_name} {child.last_name[:1]}."
+
+
+def due_progress_meetings(user, *, today: dt.date | None = None) -> list:
+    """Children whose last progress meeting (arranged or held) is older than a term, as the setting counts
+    terms (`Setting.progress_meetings_per_year`): one query, whatever their number."""
+    from django.db.models import Max
+
+    staff = staff_of(user)
+    if staff is None or not staff.setting.progress_meetings_per_year:
+        return []
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=365 // staff.setting.progress_meetings_per_year)
+    last = Max("meetings__starts_at", filter=Q(meetings__kind="progress",
+                                               meetings__status__in=(MeetingStatus.ARRANGED, MeetingStatus.HELD)))
+    children = children_visible_to(user).filter(state__in=ATTENDING, start_date__lte=today).annotate(last=last)
+    cutoff = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    return list(children.filter(Q(last__isnull=True) | Q(last__lt=cutoff)).order_by("first_name", "last_name")[:50])

@@ -21,7 +21,7 @@ from processes.ids import id_in_range
 from processes.models import DropInSlot, MeetingKind, ParentMeeting, Room, Staff, TwoYearCheck
 from processes.two_year_check_pdf import two_year_check_pdf
 
-from .calendar import feed_for, week_entries
+from .calendar import due_progress_meetings, feed_for, week_entries
 from .meeting_forms import WHEN
 
 ARRANGEABLE = [(k.value, k.label) for k in (MeetingKind.PROGRESS, MeetingKind.REQUESTED)]
@@ -92,6 +92,7 @@ def calendar_page(request):
         "rooms": list(Room.objects.filter(setting_id=staff.setting_id)), "staff_id": staff_id, "room_id": room_id,
         "drop_in_form": DropInForm(), "children": list(children_visible_to(request.user).order_by("first_name")),
         "feed_url": request.session.pop("calendar_feed_url", ""),
+        "due_progress": due_progress_meetings(request.user),
     })
 
 
