@@ -26,6 +26,14 @@ from .models import MeetingProcess, ProcessKind, TaskRole
 from .nodes import HumanTask
 
 
+def rearrange(meeting, data, by) -> None:
+    """A meeting not held: a new time (sent as the calendar's update) or called off (its cancellation)."""
+    if data["next"] == f.CANCEL:
+        services.meeting_cancel(meeting=meeting, by=by, reason=data["reason"])
+    else:
+        services.meeting_reschedule(meeting=meeting, by=by, starts_at=data["starts_at"])
+
+
 def _setting(activation):
     return activation.process.child.setting
 
@@ -129,9 +137,7 @@ class MeetingFlow(ChildFlowMixin, flow.Flow):
 
     # Step handlers, through processes.services.
     def noted(self, activation, data, by) -> None:
-        meeting = activation.process.meeting
-        meeting.notes = "\n".join(filter(None, [meeting.notes, f"Prepared: {data['notes'].strip()}"]))
-        meeting.save(update_fields=["notes"])
+        services.meeting_prepared(meeting=activation.process.the_meeting, by=by, notes=data["notes"])
 
     def recorded(self, activation, data, by) -> None:
         held = data["held"] == f.HELD
@@ -144,11 +150,7 @@ class MeetingFlow(ChildFlowMixin, flow.Flow):
                                         actions=actions)
 
     def rearranged(self, activation, data, by) -> None:
-        meeting = activation.process.the_meeting
-        if data["next"] == f.CANCEL:
-            services.meeting_cancel(meeting=meeting, by=by, reason=data["reason"])
-        else:
-            services.meeting_reschedule(meeting=meeting, by=by, starts_at=data["starts_at"])
+        rearrange(activation.process.the_meeting, data, by)
 
     def told(self, activation, data, by) -> None:
         services.meeting_parents_told(meeting=activation.process.the_meeting, by=by, how=data["how"])

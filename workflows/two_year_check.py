@@ -22,6 +22,7 @@ from processes.models import ConsentPurpose, MeetingKind, TwoYearCheck
 
 from . import meeting_forms as f
 from .base import ChildFlowMixin
+from .meetings import rearrange
 from .models import ProcessKind, TaskRole, TwoYearCheckProcess
 from .nodes import HumanTask
 
@@ -136,11 +137,7 @@ class TwoYearCheckFlow(ChildFlowMixin, flow.Flow):
                                     status=data["health_visitor_consent"])
 
     def rearranged(self, activation, data, by) -> None:
-        meeting = activation.process.the_meeting
-        if data["next"] == f.CANCEL:
-            services.meeting_cancel(meeting=meeting, by=by, reason=data["reason"])
-        else:
-            services.meeting_reschedule(meeting=meeting, by=by, starts_at=data["starts_at"])
+        rearrange(activation.process.the_meeting, data, by)
 
     def signed_off(self, activation, data, by) -> None:
         services.two_year_check_sign_off(check=activation.process.the_check, by=by,

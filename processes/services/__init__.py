@@ -14,6 +14,7 @@ from .meetings import (
     meeting_cancel,
     meeting_outcome_record,
     meeting_parents_told,
+    meeting_prepared,
     meeting_reschedule,
 )
 from .organisation import (
@@ -78,6 +79,7 @@ __all__ = [
     "meeting_cancel",
     "meeting_outcome_record",
     "meeting_parents_told",
+    "meeting_prepared",
     "meeting_reschedule",
     "two_year_check_discuss",
     "two_year_check_draft",

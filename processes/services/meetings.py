@@ -157,6 +157,17 @@ def meeting_outcome_record(
 
 
 @transaction.atomic(savepoint=False)
+def meeting_prepared(*, meeting: ParentMeeting, by, notes: str) -> ParentMeeting:
+    """The key person's preparation for a progress meeting, kept with the meeting's notes."""
+    require_carer(by, meeting.child, "prepare a meeting with the parents")
+    if not notes.strip():
+        raise RuleViolation("Say what you will share with the parents.", field="notes")
+    meeting.notes = "\n".join(filter(None, [meeting.notes, f"Prepared: {notes.strip()}"]))
+    meeting.save(update_fields=["notes"])
+    return meeting
+
+
+@transaction.atomic(savepoint=False)
 def meeting_parents_told(*, meeting: ParentMeeting, by, how: str) -> ParentMeeting:
     """Seed 004: "if the parents are not at the meeting, the key worker will keep the parents informed"."""
     child = meeting.child
