@@ -10,7 +10,7 @@ import processes.models.two_year_check
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0008_setting_open_days'),
+        ('processes', '0011_room_care'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
