@@ -155,3 +155,16 @@ def test_a_child_with_no_progress_meeting_this_term_is_listed_as_due(client, chi
     assert child in client.get(reverse("calendar")).context["due_progress"]
     services.meeting_arrange(child=child, by=key_person.user, kind=MeetingKind.PROGRESS, starts_at=_local(2))
     assert child not in client.get(reverse("calendar")).context["due_progress"]
+
+
+def test_the_two_year_reminder_leads_to_the_checks_step(child, key_person, client):
+    from notifications.models import Kind, Notification
+    from notifications.sweeps import lifecycle_sweep
+
+    two_year_check_start(child=child)
+    lifecycle_sweep()
+    notice = Notification.objects.filter(kind=Kind.TWO_YEAR_CHECK, child_id=child.pk).first()
+    assert notice.refs["url"] == reverse("two-year-check", args=[child.pk])
+    client.force_login(key_person.user)
+    task = the_task(child, "draft")
+    assert client.get(notice.refs["url"])["Location"] == reverse("task-detail", args=[task.process_id, task.pk])
