@@ -168,3 +168,15 @@ def test_the_two_year_reminder_leads_to_the_checks_step(child, key_person, clien
     client.force_login(key_person.user)
     task = the_task(child, "draft")
     assert client.get(notice.refs["url"])["Location"] == reverse("task-detail", args=[task.process_id, task.pk])
+
+
+def test_the_check_at_twos_meeting_is_not_called_off_from_its_page(client, child, key_person):
+    two_year_check_start(child=child)
+    draft_check(child, key_person.user)
+    complete(the_task(child, "arrange_meeting"), key_person.user, starts_at=when(2), duration_minutes=30)
+    meeting = ParentMeeting.objects.get(child=child, kind=MeetingKind.TWO_YEAR_CHECK)
+    client.force_login(key_person.user)
+    response = client.post(reverse("meeting-detail", args=[meeting.pk]), {"cancel": "1", "cancel-reason": "Ill"})
+    assert response.status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.ARRANGED and the_task(child, "meet")

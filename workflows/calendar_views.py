@@ -142,6 +142,10 @@ def _meeting(request, pk: int) -> ParentMeeting:
 def meeting_detail(request, pk: int):
     meeting = _meeting(request, pk)
     move, cancel = MoveForm(prefix="move"), CancelForm(prefix="cancel")
+    # The check at two follows its own meeting: it is called off from the check's step (which arranges another).
+    cancellable = meeting.kind != MeetingKind.TWO_YEAR_CHECK
+    if request.method == "POST" and "cancel" in request.POST and not cancellable:
+        raise PermissionDenied
     if request.method == "POST":
         move = MoveForm(request.POST, prefix="move") if "move" in request.POST else move
         cancel = CancelForm(request.POST, prefix="cancel") if "cancel" in request.POST else cancel
@@ -158,7 +162,8 @@ def meeting_detail(request, pk: int):
                 messages.success(request, "The parents are sent the calendar update.")
                 return redirect("meeting-detail", pk=meeting.pk)
     return render(request, "workflows/meeting_detail.html", {
-        "meeting": meeting, "move_form": move, "cancel_form": cancel, "actions": list(meeting.actions.all())})
+        "meeting": meeting, "move_form": move, "cancel_form": cancel, "actions": list(meeting.actions.all()),
+        "cancellable": cancellable})
 
 
 @require_POST
