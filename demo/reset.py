@@ -13,6 +13,7 @@ from django_fsm_log.models import StateLog
 from processes.models import (
     Child,
     Consent,
+    DropInSlot,
     Guardian,
     KeyPersonAssignment,
     Room,
@@ -56,6 +57,7 @@ def demo_delete(setting: Setting) -> None:
         children.delete()
         Guardian.objects.filter(setting=setting).delete()
         StaffAbsence.objects.filter(staff__setting=setting).delete()
+        DropInSlot.objects.filter(setting=setting).delete()
         get_user_model().objects.filter(staff__setting=setting).delete()
         organisation = setting.organisation
         setting.delete()

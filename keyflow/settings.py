@@ -190,6 +190,8 @@ CELERY_BEAT_SCHEDULE = {
     "announce-lifecycle-dates": {"task": "notifications.tasks.announce_lifecycle_dates",
                                  "schedule": crontab(hour=6, minute=30)},
     "resend-stuck-notifications": {"task": "notifications.tasks.resend_stuck_notifications", "schedule": 10 * 60},
+    # The progress check at two begins as a child turns two (workflows.two_year_check); idempotent.
+    "open-two-year-checks": {"task": "workflows.tasks.two_year_checks_open", "schedule": crontab(hour=6, minute=15)},
 }
 
 REST_FRAMEWORK = {

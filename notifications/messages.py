@@ -13,7 +13,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from .models import Channel, Kind, Notification
 
@@ -61,33 +60,26 @@ def email_for(notification: Notification) -> EmailMultiAlternatives:
         headers={"X-Keyflow-Notification": notification.dedupe_key},
     )
     message.attach_alternative(render_to_string(f"notifications/{notification.kind}.html", context), "text/html")
-    if notification.kind == Kind.MEETING_ARRANGED:
-        message.attach("invitation.ics", meeting_invitation(notification.refs["meeting_id"]),
-                       "text/calendar; method=REQUEST; charset=utf-8")
+    if notification.kind == Kind.MEETING_ARRANGED and notification.refs.get("meeting_id"):
+        method = "CANCEL" if notification.refs.get("cancelled") else "REQUEST"
+        message.attach("invitation.ics", meeting_invitation(notification.refs["meeting_id"], notification.refs),
+                       f"text/calendar; method={method}; charset=utf-8")
     return message
 
 
-def meeting_invitation(meeting_id: int) -> bytes:
-    """The meeting as an iCalendar (RFC 5545) event the parents can add to their calendar."""
-    from icalendar import Calendar, Event
-
+def meeting_invitation(meeting_id: int, refs: dict | None = None) -> bytes:
+    """The meeting as an iCalendar (RFC 5545) event the parents can add to their calendar: the version this
+    e-mail announced (its time, place and SEQUENCE captured in `refs`), under the meeting's one UID."""
+    from processes import calendar_ics
     from processes.models import ParentMeeting
 
     meeting = ParentMeeting.objects.select_related("child__setting").get(pk=meeting_id)
+    refs = refs or {}
     setting = meeting.child.setting
-    calendar = Calendar()
-    calendar.add("prodid", "-//Keyflow//Key person system//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
-    event = Event()
-    # A stable UID: the same meeting sent again updates the parents' calendar entry instead of adding one.
-    event.add("uid", f"parent-meeting-{meeting.pk}@keyflow")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.starts_at + dt.timedelta(minutes=meeting.duration_minutes))
-    event.add("summary", f"{meeting.get_kind_display()}: {meeting.child.first_name} at {setting.name}")
-    event.add("location", meeting.location or setting.address or setting.name)
-    if setting.email:
-        event.add("organizer", f"mailto:{setting.email}")
-    calendar.add_component(event)
-    return calendar.to_ical()
+    starts_at = dt.datetime.fromisoformat(refs["starts_at"]) if refs.get("starts_at") else meeting.starts_at
+    return calendar_ics.invitation(
+        uid=meeting.uid, starts_at=starts_at, minutes=refs.get("duration_minutes", meeting.duration_minutes),
+        summary=f"{meeting.get_kind_display()}: {meeting.child.first_name} at {setting.name}",
+        location=(refs.get("location", meeting.location) or setting.address or setting.name),
+        sequence=refs.get("sequence", meeting.sequence), cancelled=bool(refs.get("cancelled")),
+        organizer=setting.email)

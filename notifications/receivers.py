@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from processes.signals import consent_requested, key_person_changed, meeting_arranged
+from processes.signals import consent_requested, drop_ins_offered, key_person_changed, meeting_arranged, meeting_changed
 from workflows.models import InboxEntry
 from workflows.signals import task_rerouted
 
@@ -56,3 +56,13 @@ def invite_the_parents(sender, meeting, by, **kwargs) -> None:
 @receiver(consent_requested)
 def ask_the_parents_for_consent(sender, child, purpose, recipient="", by=None, **kwargs) -> None:
     parents.consent_request_send(child=child, purpose=purpose, recipient=recipient or "")
+
+
+@receiver(meeting_changed)
+def send_the_parents_the_change(sender, meeting, by, **kwargs) -> None:
+    parents.meeting_invitation_send(meeting=meeting)
+
+
+@receiver(drop_ins_offered)
+def tell_the_parents_of_drop_ins(sender, host, slots, by, **kwargs) -> None:
+    parents.drop_ins_send(host_id=host.pk, slot_ids=[s.pk for s in slots])

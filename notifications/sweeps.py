@@ -174,11 +174,13 @@ def lifecycle_sweep(*, today: dt.date | None = None, batch_size: int = BATCH_SIZ
             both = ([key_person] if key_person else []) + managers
             url = reverse("child-detail", args=[child.pk])
             for kind, event, subject, refs in _child_events(child, today, until):
+                # The reminder leads to the check's own step (workflows.two_year_check), not just the record.
+                link = reverse("two-year-check", args=[child.pk]) if kind == Kind.TWO_YEAR_CHECK else url
                 users = ([key_person] if key_person else managers) if kind == Kind.TWO_YEAR_CHECK else both
                 for user in {u.pk: u for u in users}.values():
                     rows += for_staff(user, kind=kind, event=event, setting_id=child.setting_id, now=now,
                                       subject=subject, child_id=child.pk,
-                                      refs={"child": child.name, "url": url, **refs})
+                                      refs={"child": child.name, "url": link, **refs})
         return rows
 
     return _run(children, batch_size, build, on_batch)

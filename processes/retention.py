@@ -53,7 +53,8 @@ def _erase(queryset: models.QuerySet) -> int:
 def _general_records(child: Child) -> list[tuple[str, models.QuerySet]]:
     return [
         ("key person assignments", child.assignments.all()),
-        ("parent meetings", child.meetings.all()),
+        ("progress checks at two", child.two_year_checks.all()),
+        ("parent meetings and their next steps", child.meetings.all()),
         ("all about me", AllAboutMe.objects.filter(child=child)),
         ("settling-in sessions", child.settling_sessions.all()),
         ("settling-in reviews", child.settling_reviews.all()),

@@ -16,3 +16,7 @@ consent_requested = Signal()  # child, purpose, recipient, by
 # (a list of StoppedStep each), so the lower layer can show them without knowing the workflows.
 consent_withdrawal_asked = Signal()  # child, purpose, recipient, user -> list[StoppedStep]
 staff_absence_ended = Signal()  # absence, by
+# A meeting's time, length or place changed, or it was cancelled: the parents are sent the calendar update.
+meeting_changed = Signal()  # meeting, by
+# A key person offered drop-in slots (seed 004): the parents of their key children are told.
+drop_ins_offered = Signal()  # host, slots, by

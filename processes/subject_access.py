@@ -26,6 +26,7 @@ from .models import (
     Child,
     EhcRequest,
     Guardian,
+    MeetingAction,
     Referral,
     ReferralUpdate,
     SencoDecision,
@@ -73,6 +74,8 @@ def child_records(child: Child) -> dict[str, Any]:
         # What the apps above hold (processes.hooks): the workflows and their tasks.
         **{records.section: records.export(child) for records in hooks.held_records()},
         "parent_meetings": _rows(child.meetings.order_by("pk")),
+        "meeting_next_steps": _rows(MeetingAction.objects.filter(meeting__child=child).order_by("pk")),
+        "two_year_checks": _rows(child.two_year_checks.order_by("pk")),
         "all_about_me": _rows(AllAboutMe.objects.filter(child=child)),
         "settling_in_sessions": _rows(child.settling_sessions.order_by("pk")),
         "settling_in_reviews": _rows(child.settling_reviews.order_by("pk")),

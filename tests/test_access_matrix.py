@@ -96,6 +96,14 @@ def _meeting(w: World) -> dict:
     return {"starts_at": when.strftime("%Y-%m-%d %H:%M"), "duration_minutes": 30}
 
 
+def _asked_for(w: World) -> dict:
+    return {**_meeting(w), "kind": "requested", "asked_by": "parents"}
+
+
+def _meeting_arranged(w: World, user) -> bool:
+    return w.child.meetings.filter(arranged_by=user, kind="requested").exists()
+
+
 def _owned_by(w: World, user) -> bool:
     w.task.refresh_from_db()
     return w.task.owner_id == user.pk
@@ -189,6 +197,14 @@ MATRIX = [
     Row("room's board", "view", lambda c, w: c.get(reverse("room-board", args=[w.child.room_id])), expect={
         "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
         "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    # Meetings with the parents (issue 18): whoever sees the child arranges one; nobody else learns it exists.
+    Row("meeting", "open", lambda c, w: c.get(reverse("meeting-new", args=[w.child.pk])), expect={
+        "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("meeting", "arrange", lambda c, w: c.post(reverse("meeting-new", args=[w.child.pk]), _asked_for(w)),
+        done=_meeting_arranged, expect={
+            "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
     # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
     Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={
         "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,

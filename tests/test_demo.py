@@ -210,6 +210,15 @@ class TestTheDemoSetting:
         board = client.get(reverse("room-board", args=[toddlers.pk])).content.decode()
         assert board.count('class="board-person"') >= 3
 
+    def test_a_two_year_check_is_due_one_drafted_and_meetings_are_past_and_coming(self, setting):
+        from processes.models import MeetingStatus, ParentMeeting, TwoYearCheck
+
+        checks = set(TwoYearCheck.objects.filter(child__setting=setting).values_list("status", flat=True))
+        assert {"due", "drafted"} <= checks
+        meetings = ParentMeeting.objects.filter(child__setting=setting).exclude(kind="introduction")
+        assert meetings.filter(status=MeetingStatus.HELD, starts_at__lt=timezone.now()).exists()
+        assert meetings.filter(status=MeetingStatus.ARRANGED, starts_at__gt=timezone.now()).count() >= 2
+
     def test_every_lifecycle_step_is_logged(self, setting):
         settled = setting.children.filter(state=S.SETTLED).first()
         steps = StateLog.objects.for_(settled).order_by("timestamp", "pk").values_list("transition", flat=True)

@@ -131,10 +131,13 @@ def _consent_event(draw, child, by, log) -> None:
     log.append(f"parents {status} {purpose}")
 
 
-def walk(data, child, kinds, people, *, max_steps: int, consent_events: bool = False) -> list[str]:
+def walk(data, child, kinds, people, *, max_steps: int, consent_events: bool = False,
+         before_each=None) -> list[str]:
     log: list[str] = []
     _check(child)
     for _ in range(max_steps):
+        if before_each is not None:
+            before_each(child)
         if consent_events and data.draw(st.integers(0, 4)) == 0:
             _consent_event(data.draw, child, people[TaskRole.KEY_PERSON], log)
         elif not _complete_one(data.draw, child, kinds, people, log):
@@ -188,3 +191,39 @@ def test_a_sen_concern_never_reaches_a_dead_end(data, setting, room, manager, ke
     ChildGuardianFactory(child=child)
     sk.raise_concern(child, key_person.user)
     walk(data, child, {ProcessKind.SEN}, people, max_steps=30, consent_events=True)
+
+
+def _meetings_have_begun(child) -> None:
+    # A meeting is recorded once it has begun: the walk lets its time come before every step.
+    from processes.models import ParentMeeting
+
+    ParentMeeting.objects.filter(child=child).update(starts_at=timezone.now() - dt.timedelta(minutes=5))
+
+
+@WALKS
+@given(data=st.data())
+def test_a_meeting_with_the_parents_never_reaches_a_dead_end(data, setting, room, manager, key_person,
+                                                             other_key_person, people):
+    from processes import services
+    from processes.models import MeetingKind
+    from workflows.starts import meeting_process_start
+
+    child = _new_child(setting, room, manager, key_person)
+    allocate(child, manager, key_person, other_key_person)
+    kind = data.draw(st.sampled_from([MeetingKind.PROGRESS, MeetingKind.REQUESTED, MeetingKind.DROP_IN]))
+    meeting = services.meeting_arrange(child=child, by=key_person.user, kind=kind,
+                                       starts_at=timezone.now() + dt.timedelta(days=1))
+    meeting_process_start(meeting=meeting)
+    walk(data, child, {ProcessKind.MEETING}, people, max_steps=12, before_each=_meetings_have_begun)
+
+
+@WALKS
+@given(data=st.data())
+def test_the_progress_check_at_two_never_reaches_a_dead_end(data, setting, room, manager, key_person,
+                                                            other_key_person, senco, people):
+    from workflows.starts import two_year_check_start
+
+    child = _new_child(setting, room, manager, key_person)
+    allocate(child, manager, key_person, other_key_person)
+    two_year_check_start(child=child)
+    walk(data, child, {ProcessKind.TWO_YEAR_CHECK}, people, max_steps=16, before_each=_meetings_have_begun)

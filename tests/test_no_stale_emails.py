@@ -79,7 +79,8 @@ def test_the_demo_sends_no_invitation_to_a_past_meeting_and_no_email_about_a_fin
 
     now = timezone.now()
     invited = ParentMeeting.objects.filter(
-        pk__in=[int(n.refs["meeting_id"]) for n in Notification.objects.filter(kind=Kind.MEETING_ARRANGED)])
+        pk__in=[int(n.refs["meeting_id"]) for n in Notification.objects.filter(kind=Kind.MEETING_ARRANGED)
+                if "meeting_id" in n.refs])  # drop-in times name no meeting until one is booked
     assert not invited.filter(starts_at__lte=now).exists()
     assert ParentMeeting.objects.filter(starts_at__lte=now).count() > 20  # the demo's history has them
     closed = InboxEntry.objects.filter(is_open=False).values("task_id")

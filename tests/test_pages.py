@@ -285,7 +285,8 @@ def test_the_childs_record_shows_every_section(client, manager, key_person, othe
     assert "badge-consent-withdrawn" in in_force and "badge-consent-granted" in in_force
     assert "Speech and language therapy" in in_force
     assert "Not asked" in in_force  # SENCO observation, school sharing
-    assert consents.count("badge-consent-") == 4 + 3  # four purposes in force, three decisions in history
+    # A row per purpose (or named recipient) with its state, and three decisions in the history.
+    assert consents.count("badge-consent-") == len(ConsentPurpose) + 3
 
     lifecycle = section(html, "lifecycle")
     assert "Registered → Key person allocated" in lifecycle

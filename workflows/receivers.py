@@ -14,6 +14,8 @@ from processes.signals import (
     consent_changed,
     consent_withdrawal_asked,
     key_person_changed,
+    meeting_arranged,
+    meeting_changed,
     sen_concern_raised,
     staff_absence_ended,
     staff_absence_recorded,
@@ -133,3 +135,35 @@ def start_what_follows(sender, process, **kwargs) -> None:
         from .tasks import follow_on_after_commit
 
         follow_on_after_commit(process)
+
+
+@receiver(meeting_arranged)
+def follow_the_meeting(sender, meeting, by, **kwargs) -> None:
+    """Every meeting is followed by its own process (recorded held or not, followed up): started once the
+    arranging step or page has committed, never inside it (its cost is the arranging step's otherwise)."""
+    from .starts import FOLLOWED_ELSEWHERE
+    from .tasks import meeting_process_follow
+
+    if meeting.kind not in FOLLOWED_ELSEWHERE:
+        transaction.on_commit(lambda: meeting_process_follow.delay(meeting.pk))
+
+
+@receiver(meeting_changed)
+def close_a_cancelled_meetings_process(sender, meeting, by, **kwargs) -> None:
+    """A meeting called off from its page: its open steps close with that reason."""
+    from processes.models import MeetingStatus
+
+    from .models import MeetingProcess
+    from .nodes import HumanTask
+    from .services import task_cancel
+
+    if meeting.status != MeetingStatus.CANCELLED:
+        return
+    for process in MeetingProcess.objects.filter(meeting=meeting, open_kind__isnull=False):
+        if process.task_set.filter(status="STARTED").exists():
+            continue  # called off by one of its own steps (rearrange): the flow ends the process itself
+        open_tasks = process.task_set.filter(status__in=("NEW", "ASSIGNED"))
+        for task in open_tasks:
+            if isinstance(task.flow_task, HumanTask):
+                task_cancel(task=task, by=by, reason="The meeting was called off")
+        process.flow_class.instance.cancel(process)

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import api, views
+from . import api, calendar_views, views
 
 task = "processes/<int:process_id>/tasks/<int:task_id>/"
 
@@ -17,5 +17,14 @@ urlpatterns = [
     path("api/" + task + "claim/", api.task_claim, name="api-task-claim"),
     path("api/" + task + "release/", api.task_release, name="api-task-release"),
     path("api/" + task + "complete/", api.task_complete, name="api-task-complete"),
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar-feed"),
+    path("calendar/feed/reset/", calendar_views.calendar_feed_reset, name="calendar-feed-reset"),
+    path("calendar/drop-ins/", calendar_views.drop_ins_new, name="drop-ins-new"),
+    path("calendar/drop-ins/<int:pk>/take/", calendar_views.drop_in_take, name="drop-in-take"),
+    path("children/<int:pk>/meetings/new/", calendar_views.meeting_new, name="meeting-new"),
+    path("meetings/<int:pk>/", calendar_views.meeting_detail, name="meeting-detail"),
+    path("children/<int:pk>/two-year-check/", calendar_views.two_year_check_page, name="two-year-check"),
+    path("children/<int:pk>/two-year-check.pdf", calendar_views.two_year_check_pdf_page, name="two-year-check-pdf"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

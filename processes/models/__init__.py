@@ -2,8 +2,17 @@ from .audit import AuditEvent
 from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
 from .keyperson import AssignmentRole, KeyPersonAssignment
+from .meetings import CalendarFeed, DropInSlot, MeetingAction
 from .organisation import Organisation, Room, Setting
-from .records import AllAboutMe, MeetingKind, ParentMeeting, SettlingOutcome, SettlingReview, SettlingSession
+from .records import (
+    AllAboutMe,
+    MeetingKind,
+    MeetingStatus,
+    ParentMeeting,
+    SettlingOutcome,
+    SettlingReview,
+    SettlingSession,
+)
 from .retention import AccidentRecord, LegalHold, PassedOnKind, RecordsPassedOn
 from .sen import (
     ConcernStatus,
@@ -27,6 +36,7 @@ from .sen import (
     TargetProgress,
 )
 from .staff import Staff, StaffAbsence
+from .two_year_check import CHECK_FIELDS, TwoYearCheck, TwoYearCheckStatus, TwoYearCheckTemplate
 
 __all__ = [
     "AccidentRecord",
@@ -35,6 +45,14 @@ __all__ = [
     "RecordsPassedOn",
     "AllAboutMe",
     "MeetingKind",
+    "MeetingStatus",
+    "MeetingAction",
+    "DropInSlot",
+    "CalendarFeed",
+    "TwoYearCheck",
+    "TwoYearCheckStatus",
+    "TwoYearCheckTemplate",
+    "CHECK_FIELDS",
     "ParentMeeting",
     "SettlingOutcome",
     "SettlingReview",

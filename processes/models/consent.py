@@ -17,6 +17,8 @@ class ConsentPurpose(models.TextChoices):
     SHARE_PROFESSIONAL = "share_professional", "Sharing with a named outside professional"
     SHARE_SCHOOL = "share_school", "Sharing records with the receiving school"
     PHOTOGRAPHS = "photographs", "Photographs"
+    # EYFS 2.5: the progress check at two goes to the health visitor for the integrated review, with consent.
+    SHARE_HEALTH_VISITOR = "share_health_visitor", "Sharing the progress check at two with the health visitor"
 
 
 class ConsentStatus(models.TextChoices):

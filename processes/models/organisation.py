@@ -42,6 +42,9 @@ class Setting(models.Model):
     consent_follow_up_weeks = models.PositiveSmallIntegerField(
         default=6, help_text="When to talk to the parents again after they decline consent."
     )
+    progress_meetings_per_year = models.PositiveSmallIntegerField(
+        default=3, help_text="How many progress meetings with the parents each child has a year (one a term)."
+    )
     # Deadlines fall on these days only (processes.deadlines): a task due on a Saturday at a nursery open
     # Monday to Friday would be overdue before anyone could do it.
     WEEKDAYS = frozenset(range(1, 6))

@@ -13,6 +13,17 @@ from .children import Child
 class MeetingKind(models.TextChoices):
     INTRODUCTION = "introduction", "Introduction to the key person"
     SETTLING_REVIEW = "settling_review", "Settling-in review"
+    PROGRESS = "progress", "Termly progress meeting"
+    REQUESTED = "requested", "Meeting asked for"
+    DROP_IN = "drop_in", "Drop-in session"
+    TWO_YEAR_CHECK = "two_year_check", "Progress check at two"
+
+
+class MeetingStatus(models.TextChoices):
+    ARRANGED = "arranged", "Arranged"
+    HELD = "held", "Held"
+    NOT_HELD = "not_held", "Not held"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class ParentMeeting(models.Model):
@@ -25,13 +36,39 @@ class ParentMeeting(models.Model):
     notes = models.TextField(blank=True)
     arranged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     arranged_at = models.DateTimeField(auto_now_add=True)
+    # Who meets the parents (the key person, usually): the calendar and the staff member's feed list it.
+    host = models.ForeignKey("processes.Staff", on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="meetings_hosted")
+    asked_by = models.CharField(max_length=20, blank=True, help_text="Who asked for the meeting (seed 002).")
+    status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.ARRANGED)
+    # RFC 5545: an update or a cancellation keeps the UID and raises SEQUENCE, so calendar programs replace
+    # the entry they hold instead of adding another.
+    sequence = models.PositiveIntegerField(default=0)
+    parents_present = models.BooleanField(null=True, blank=True)
+    discussed = models.TextField(blank=True, help_text="What was discussed (held), or why not (not held).")
+    next_steps = models.TextField(blank=True)
+    parents_told_at = models.DateTimeField(null=True, blank=True)
+    outcome_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    outcome_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]
+        indexes = [models.Index(fields=["starts_at"], name="meeting_starts_idx")]
         constraints = [models.CheckConstraint(condition=Q(duration_minutes__gte=5), name="meeting_has_duration")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.child} at {when_text(self.starts_at)}"
+
+    @property
+    def ends_at(self):
+        import datetime as dt
+
+        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def uid(self) -> str:
+        return f"parent-meeting-{self.pk}@keyflow"
 
 
 class AllAboutMe(models.Model):

@@ -3,10 +3,20 @@
 from .audit import audit_batch, audit_events_purge, audit_record
 from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
+from .drop_ins import calendar_feed_reset, calendar_feed_staff, drop_in_take, drop_ins_offer
 from .guardians import guardian_create, guardian_delete, guardian_link_update, guardian_unlink, guardian_update
 from .introduction import all_about_me_record, introduction_meeting_arrange
 from .keyperson import child_allocate, key_person_assign, key_person_end, key_persons_release
 from .lifecycle import child_transition
+from .meetings import (
+    meeting_actions_done,
+    meeting_arrange,
+    meeting_cancel,
+    meeting_outcome_record,
+    meeting_parents_told,
+    meeting_prepared,
+    meeting_reschedule,
+)
 from .organisation import (
     organisation_create,
     organisation_update,
@@ -47,8 +57,39 @@ from .staff import (
     staff_update,
 )
 from .subject_access import child_subject_access_export
+from .two_year_check import (
+    two_year_check_discuss,
+    two_year_check_draft,
+    two_year_check_open,
+    two_year_check_opens_on,
+    two_year_check_senco_seen,
+    two_year_check_share,
+    two_year_check_sign_off,
+    two_year_check_template_current,
+    two_year_check_template_publish,
+)
 
 __all__ = [
+    "calendar_feed_reset",
+    "calendar_feed_staff",
+    "drop_in_take",
+    "drop_ins_offer",
+    "meeting_actions_done",
+    "meeting_arrange",
+    "meeting_cancel",
+    "meeting_outcome_record",
+    "meeting_parents_told",
+    "meeting_prepared",
+    "meeting_reschedule",
+    "two_year_check_discuss",
+    "two_year_check_draft",
+    "two_year_check_open",
+    "two_year_check_opens_on",
+    "two_year_check_senco_seen",
+    "two_year_check_share",
+    "two_year_check_sign_off",
+    "two_year_check_template_current",
+    "two_year_check_template_publish",
     "all_about_me_record",
     "child_allocate",
     "introduction_meeting_arrange",

@@ -16,6 +16,8 @@ class ProcessKind(models.TextChoices):
     INTRODUCTION = "introduction", "Introduction to the parents"
     SETTLING = "settling", "Settling in"
     SEN = "sen", "SEN concern"
+    MEETING = "meeting", "Meeting with the parents"
+    TWO_YEAR_CHECK = "two_year_check", "Progress check at two"
 
 
 class TaskRole(models.TextChoices):
