@@ -14,7 +14,7 @@ from processes import services
 from processes.models import Child, MeetingKind, ParentMeeting
 from workflows.starts import two_year_check_start
 
-from .flowkit import complete, the_task
+from .flowkit import complete_step, the_task
 from .meetingkit import DRAFT, settled_child, when
 
 pytestmark = pytest.mark.django_db
@@ -77,10 +77,10 @@ def test_preparing_and_recording_a_progress_meeting(child, key_person, django_as
     _meeting(child, key_person.user, MeetingKind.PROGRESS, django_capture_on_commit_callbacks)
     by = _user(key_person)
     with _costs("prepare", django_assert_num_queries):
-        complete(the_task(child, "prepare"), by, notes="Words list")
+        complete_step(the_task(child, "prepare"), by, notes="Words list")
     task = the_task(child, "record")
     with _costs("record_held", django_assert_num_queries):
-        complete(task, by, held="held", parents_present="on", discussed="Progress")
+        complete_step(task, by, held="held", parents_present="on", discussed="Progress")
 
 
 def test_a_meeting_not_held_rearranged(child, key_person, django_assert_num_queries,
@@ -88,24 +88,24 @@ def test_a_meeting_not_held_rearranged(child, key_person, django_assert_num_quer
     _meeting(child, key_person.user, MeetingKind.REQUESTED, django_capture_on_commit_callbacks)
     by = _user(key_person)
     with _costs("record_not_held", django_assert_num_queries):
-        complete(the_task(child, "record"), by, held="not_held", discussed="Ill")
+        complete_step(the_task(child, "record"), by, held="not_held", discussed="Ill")
     task = the_task(child, "rearrange")
     with _costs("rearrange", django_assert_num_queries):
-        complete(task, by, next="move", starts_at=when(4))
+        complete_step(task, by, next="move", starts_at=when(4))
 
 
 def test_telling_the_absent_parents_and_doing_the_agreed_steps(child, key_person, django_assert_num_queries,
                                                                django_capture_on_commit_callbacks):
     _meeting(child, key_person.user, MeetingKind.REQUESTED, django_capture_on_commit_callbacks)
     by = _user(key_person)
-    complete(the_task(child, "record"), by, held="held", parents_present="", discussed="Visit",
+    complete_step(the_task(child, "record"), by, held="held", parents_present="", discussed="Visit",
              setting_actions="Send leaflet", action_by=key_person.pk)
     task = the_task(child, "tell_parents")
     with _costs("tell_parents", django_assert_num_queries):
-        complete(task, by, how="Phoned")
+        complete_step(task, by, how="Phoned")
     task = the_task(child, "do_actions")
     with _costs("do_actions", django_assert_num_queries):
-        complete(task, by, notes="Sent")
+        complete_step(task, by, notes="Sent")
 
 
 def test_each_step_of_the_two_year_check(child, key_person, senco, django_assert_num_queries):
@@ -113,22 +113,22 @@ def test_each_step_of_the_two_year_check(child, key_person, senco, django_assert
     by = _user(key_person)
     task = the_task(child, "draft")
     with _costs("draft", django_assert_num_queries):
-        complete(task, by, **DRAFT, concern="on", concern_notes="Few words")
+        complete_step(task, by, **DRAFT, concern="on", concern_notes="Few words")
     task = the_task(child, "arrange_meeting")
     with _costs("arrange_meeting", django_assert_num_queries):
-        complete(task, by, starts_at=when(2), duration_minutes=30)
+        complete_step(task, by, starts_at=when(2), duration_minutes=30)
     _past(child)
     task = the_task(child, "meet")
     with _costs("meet", django_assert_num_queries):
-        complete(task, by, held="held", parents_present="on", discussed="All", parents_view="Agree")
+        complete_step(task, by, held="held", parents_present="on", discussed="All", parents_view="Agree")
     task = the_task(child, "sign_off")
     with _costs("sign_off", django_assert_num_queries):
-        complete(task, by, confirm="on")
+        complete_step(task, by, confirm="on")
     task = the_task(child, "senco_review")
     with _costs("senco_review", django_assert_num_queries):
-        complete(task, _user(senco), notes="Seen")
+        complete_step(task, _user(senco), notes="Seen")
     task = the_task(child, "share")
     with _costs("share", django_assert_num_queries):
-        complete(task, by, given_to_parents="on")
+        complete_step(task, by, given_to_parents="on")
 
 
