@@ -1,9 +1,10 @@
 from .audit import AuditEvent
 from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
+from .imports import ImportJob, ImportKind, ImportStatus
 from .keyperson import AssignmentRole, KeyPersonAssignment
 from .meetings import CalendarFeed, DropInSlot, MeetingAction
-from .organisation import Organisation, Room, Setting
+from .organisation import Organisation, OrganisationMember, Room, Setting
 from .records import (
     AllAboutMe,
     MeetingKind,
@@ -39,6 +40,10 @@ from .staff import Staff, StaffAbsence
 from .two_year_check import CHECK_FIELDS, TwoYearCheck, TwoYearCheckStatus, TwoYearCheckTemplate
 
 __all__ = [
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
+    "OrganisationMember",
     "AccidentRecord",
     "LegalHold",
     "PassedOnKind",

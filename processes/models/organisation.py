@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -87,3 +88,16 @@ class Room(models.Model):
     @property
     def ratio(self) -> str:
         return f"1:{self.children_per_adult}"
+
+
+class OrganisationMember(models.Model):
+    """Someone above the settings: a chain's area manager, or a local authority's early years team (with the
+    settings' agreement). They see each setting's figures side by side, never a child's name: a child's record
+    needs a staff profile in that setting (processes.access)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_membership")
+    title = models.CharField(max_length=100, blank=True, help_text="Area manager, early years team…")
+
+    def __str__(self) -> str:
+        return f"{self.user.get_full_name() or self.user.get_username()} ({self.organisation})"
