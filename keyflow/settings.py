@@ -205,6 +205,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "keyflow.api_errors.exception_handler",
 }
+# CSV exports (processes.csv_export): a cell beginning "=" is not run as a formula by the spreadsheet opening it.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keyflow API",
     "DESCRIPTION": "The task inbox and the key person workflows of an early-years setting.",

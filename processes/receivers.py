@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django_fsm.signals import post_transition
 
-from .models import AuditEvent, Child, LifecycleState
+from .models import AuditEvent, Child, ImportJob, LifecycleState
 from .services.audit import audit_record
 from .services.keyperson import key_persons_release
 from .text import text_length_check
@@ -38,7 +38,9 @@ def release_key_persons_of_a_leaver(sender, instance: Child, name, source, targe
 @receiver(pre_save)
 def refuse_over_long_text(sender, instance, raw=False, **kwargs):
     # Every domain record, whichever service, admin page or command writes it. The audit trail is exempt:
-    # it quotes what was already checked, and a refused audit row would hide the change it records.
-    if raw or sender._meta.app_label != "processes" or sender is AuditEvent:
+    # it quotes what was already checked, and a refused audit row would hide the change it records. An import
+    # job holds the uploaded file itself (up to csv_import.MAX_BYTES); each of its cells is checked as it is
+    # written to its own record.
+    if raw or sender._meta.app_label != "processes" or sender in (AuditEvent, ImportJob):
         return
     text_length_check(instance)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import absence_views, api, consent_views, manage_views, room_views, sen_views, views
+from . import absence_views, api, consent_views, manage_views, records_views, room_views, sen_views, views
 from .audit_search import audit_search
 
 urlpatterns = [
@@ -27,4 +27,8 @@ urlpatterns = [
     path("board/", room_views.key_person_board_page, name="key-person-board"),
     path("staff/absences/", absence_views.absences, name="staff-absences"),
     path("staff/absences/<int:absence_id>/end/", absence_views.absence_end, name="staff-absence-end"),
+    path("records/", records_views.records_home, name="records"),
+    path("records/imports/<int:job_id>/", records_views.import_job, name="import-job"),
+    path("records/templates/<str:kind>.csv", records_views.import_template, name="import-template"),
+    path("records/export/<str:kind>.csv", records_views.records_export_csv, name="records-export"),
 ]
