@@ -16,8 +16,8 @@ from import_export.formats.base_formats import CSV
 from .access import staff_of
 from .csv_columns import COLUMNS, Column, date_write, sessions_write
 from .csv_rows import ROLE_NAMES
-from .models.children import ATTENDING
 from .models import Child, ChildGuardian, ImportKind, KeyPersonAssignment, Room, Setting, Staff
+from .models.children import ATTENDING
 from .services import audit_record
 
 

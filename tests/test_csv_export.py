@@ -10,7 +10,7 @@ from processes.models import AuditEvent, Child, ChildGuardian, Guardian, ImportJ
 
 from .factories import SettingFactory, StaffFactory
 from .flowkit import allocate, register
-from .test_csv_import import ROOMS, STAFF, bring_in, child_row, run
+from .test_csv_import import ROOMS, bring_in, child_row, run
 
 pytestmark = pytest.mark.django_db
 

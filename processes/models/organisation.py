@@ -96,7 +96,8 @@ class OrganisationMember(models.Model):
     needs a staff profile in that setting (processes.access)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organisation_membership")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="organisation_membership")
     title = models.CharField(max_length=100, blank=True, help_text="Area manager, early years team…")
 
     def __str__(self) -> str:
