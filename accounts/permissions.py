@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from knox.auth import TokenAuthentication
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 
@@ -22,4 +23,6 @@ class SecondFactorDone(BasePermission):
         if isinstance(request.successful_authenticator, SessionAuthentication):
             is_verified = getattr(user, "is_verified", None)
             return bool(is_verified and is_verified()) or not request.session.get(PENDING)
+        if isinstance(request.successful_authenticator, TokenAuthentication):
+            return True  # a token is made only on the tokens page, behind the whole log-in and its second factor
         return second_factor_step(user) is None

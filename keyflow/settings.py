@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "django_filters",
+    "knox",
     "django_fsm_log",
     "viewflow",
     "viewflow.workflow",
@@ -198,6 +199,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
+        # Per-user API tokens for integrations (accounts.tokens): revocable, only a digest stored.
+        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -205,6 +208,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "keyflow.api_errors.exception_handler",
 }
+REST_KNOX = {"TOKEN_TTL": dt.timedelta(days=90), "AUTO_REFRESH": False}
 # CSV exports (processes.csv_export): a cell beginning "=" is not run as a formula by the spreadsheet opening it.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 SPECTACULAR_SETTINGS = {
@@ -212,6 +216,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The task inbox and the key person workflows of an early-years setting.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"SessionEnum": "processes.sessions.CODES"},
 }
 
 # Special-category data: sessions end when the browser closes and after an idle hour.

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import absence_views, api, consent_views, manage_views, records_views, room_views, sen_views, views
+from . import (
+    absence_views,
+    api,
+    consent_views,
+    manage_views,
+    records_api,
+    records_views,
+    room_views,
+    sen_views,
+    views,
+)
 from .audit_search import audit_search
 
 urlpatterns = [
@@ -27,6 +37,16 @@ urlpatterns = [
     path("board/", room_views.key_person_board_page, name="key-person-board"),
     path("staff/absences/", absence_views.absences, name="staff-absences"),
     path("staff/absences/<int:absence_id>/end/", absence_views.absence_end, name="staff-absence-end"),
+    path("api/rooms/", records_api.RoomList.as_view(), name="api-rooms"),
+    path("api/rooms/<int:pk>/", records_api.RoomDetail.as_view(), name="api-room"),
+    path("api/staff/", records_api.StaffList.as_view(), name="api-staff"),
+    path("api/staff/<int:pk>/", records_api.StaffDetail.as_view(), name="api-staff-member"),
+    path("api/children/", records_api.ChildList.as_view(), name="api-children"),
+    path("api/children/<int:pk>/", records_api.ChildDetail.as_view(), name="api-child"),
+    path("api/guardians/", records_api.GuardianList.as_view(), name="api-guardians"),
+    path("api/guardians/<int:pk>/", records_api.GuardianDetail.as_view(), name="api-guardian"),
+    path("api/assignments/", records_api.AssignmentList.as_view(), name="api-assignments"),
+    path("api/absences/", records_api.AbsenceList.as_view(), name="api-absences"),
     path("records/", records_views.records_home, name="records"),
     path("records/imports/<int:job_id>/", records_views.import_job, name="import-job"),
     path("records/templates/<str:kind>.csv", records_views.import_template, name="import-template"),
