@@ -155,6 +155,12 @@ class GuardianIn(_GuardianDetails):
     has_parental_responsibility = serializers.BooleanField(default=True)
     is_primary_contact = serializers.BooleanField(default=False)
 
+    def validate(self, data):
+        if "guardian" not in data and not (data.get("first_name", "").strip() and data.get("last_name", "").strip()):
+            raise serializers.ValidationError({"first_name": "Give the parent or carer's names, or the guardian "
+                                               "already on record."})
+        return data
+
 
 class GuardianPatch(_GuardianDetails):
     pass
