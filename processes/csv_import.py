@@ -27,7 +27,7 @@ from .csv_columns import COLUMNS
 from .csv_rows import HANDLERS, KEYS
 from .errors import RuleViolation
 from .models import ImportJob, ImportKind, ImportStatus, Setting
-from .services import audit_record
+from .services import audit_batch, audit_record
 from .services.children import _require_manager
 
 CHECK_BLOCK = 250  # rows checked between two progress updates
@@ -115,7 +115,8 @@ def check_rows(*, kind: str, setting: Setting, by, rows: list[tuple[int, dict]],
     counts: Counter = Counter()
     for block in _blocks(rows, CHECK_BLOCK):
         try:
-            with transaction.atomic():
+            # The services' audit rows are held (audit_batch) and dropped with the roll-back: never inserted.
+            with transaction.atomic(), audit_batch():
                 for number, values in block:
                     _run_row(kind, setting, by, number, values, errors, counts)
                 raise _RollBack
@@ -131,7 +132,7 @@ def write_rows(*, kind: str, setting: Setting, by, rows: list[tuple[int, dict]])
     errors: list[dict] = []
     counts: Counter = Counter()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), audit_batch():  # the file's audit rows in one INSERT, with the records
             for number, values in rows:
                 _run_row(kind, setting, by, number, values, errors, counts)
             if errors:
