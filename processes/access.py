@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .ids import id_in_range
-from .models import Child, Room, Staff
+from .models import Child, Organisation, OrganisationMember, Room, Staff
 
 
 def staff_of(user) -> Staff | None:
@@ -112,3 +112,12 @@ def room_for(user, pk: int) -> Room:
     if room is None or not may_see_room(user, room):
         raise Http404("No such room.")
     return room
+
+
+def organisation_of(user) -> Organisation | None:
+    """The organisation whose settings' figures the user sees (an area manager, a local authority's early years
+    team). It opens no child's record: those need a staff profile in the setting (children_visible_to)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    member = OrganisationMember.objects.filter(user=user).select_related("organisation").first()
+    return member.organisation if member else None

@@ -12,6 +12,7 @@ from .errors import RuleViolation
 from .models import AssignmentRole, Child, Guardian, KeyPersonAssignment, Room, Staff, StaffAbsence
 from .text import ACCOUNT, LINE, REASON
 
+
 def _sessions(**kwargs) -> serializers.ListField:
     return serializers.ListField(child=serializers.ChoiceField(choices=week.CODES), max_length=len(week.CODES),
                                  **kwargs)

@@ -1,13 +1,15 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import api, calendar_views, views
+from . import api, calendar_views, organisation_views, views
 
 task = "processes/<int:process_id>/tasks/<int:task_id>/"
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export/<str:table>.csv", organisation_views.dashboard_export, name="dashboard-export"),
+    path("organisation/", organisation_views.organisation_page, name="organisation"),
     path(task, views.task_detail, name="task-detail"),
     path(task + "claim/", views.task_claim, name="task-claim"),
     path(task + "release/", views.task_release, name="task-release"),
