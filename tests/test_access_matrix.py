@@ -22,14 +22,15 @@ from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
-from processes.models import AuditEvent
+from processes.models import AuditEvent, OrganisationMember
 
-from .factories import RoomFactory, SettingFactory, StaffFactory
+from .factories import RoomFactory, SettingFactory, StaffFactory, UserFactory
 from .flowkit import allocate, register, the_task
 
 OK, NOT_SHOWN, REFUSED, NOT_FOUND, LOGIN = "ok", "not shown", "refused", "404", "log in"
 
-ROLES = ("key_person", "other_room_key_person", "senco", "manager", "other_setting_manager", "inactive_user")
+ROLES = ("key_person", "other_room_key_person", "senco", "manager", "other_setting_manager", "inactive_user",
+         "organisation_member")
 
 
 @dataclass
@@ -60,6 +61,9 @@ def world(setting, room, manager, senco, key_person, other_key_person) -> World:
             "manager": manager.user,
             "other_setting_manager": StaffFactory(setting=SettingFactory(), manager=True).user,
             "inactive_user": inactive.user,
+            # An area manager of the setting's chain: figures of every setting, no child's record.
+            "organisation_member": OrganisationMember.objects.create(
+                organisation=setting.organisation, user=UserFactory(), title="Area manager").user,
         },
     )
 
@@ -127,62 +131,63 @@ class Row:
     done: Callable | None = None  # for a write: did it take effect? (a read is judged by what it shows)
     audited: bool = False
     api: bool = False
+    shows: Callable | None = None  # what a read must show to count as seeing the record (the child's name)
 
 
 MATRIX = [
     Row("child record", "view", lambda c, w: c.get(reverse("child-detail", args=[w.child.pk])), audited=True, expect={
         "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("child timeline", "view", lambda c, w: c.get(reverse("child-timeline", args=[w.child.pk])), audited=True,
         expect={"key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-                "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+                "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("task", "view", lambda c, w: c.get(reverse("task-detail", args=_task_args(w))), audited=True, expect={
         "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("task", "claim", lambda c, w: c.post(reverse("task-claim", args=_task_args(w))), done=_owned_by, expect={
         "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": REFUSED,
-        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("task", "complete", lambda c, w: c.post(reverse("task-detail", args=_task_args(w)), _meeting(w)),
         done=_completed, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": REFUSED,
-            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("task API", "view", lambda c, w: c.get(reverse("api-task-detail", args=_task_args(w))), api=True,
         audited=True, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("task API", "claim", lambda c, w: c.post(reverse("api-task-claim", args=_task_args(w))), api=True,
         done=_owned_by, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": REFUSED,
-            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("task API", "complete",
         lambda c, w: c.post(reverse("api-task-complete", args=_task_args(w)), _meeting(w),
                             content_type="application/json"),
         api=True, done=_completed, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": REFUSED,
-            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     # SEN records: the child's key persons, the SENCO and the manager; not a colleague, not another setting.
     Row("SEN record", "view", lambda c, w: c.get(reverse("sen-record", args=[w.child.pk])), audited=True, expect={
         "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("SEN record API", "view", lambda c, w: c.get(reverse("api-sen-concerns", args=[w.child.pk])), api=True,
         audited=True, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("SEN task", "view", lambda c, w: c.get(reverse("task-detail", args=_sen_args(w))), audited=True, expect={
         "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("SEN task", "complete", lambda c, w: c.post(reverse("task-detail", args=_sen_args(w)), _observation()),
         done=_observed, expect={
             "key_person": REFUSED, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": REFUSED,
-            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     # The consent screen: whoever sees the child's record. The pages that change a child: the manager only (a
     # colleague who sees the child is refused, anyone else told nothing exists).
     Row("consents", "view", lambda c, w: c.get(reverse("child-consents", args=[w.child.pk])), audited=True,
         expect={"key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-                "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+                "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     *[Row(record, "open", lambda c, w, name=name: c.get(reverse(name, args=[w.child.pk])), audited=True, expect={
         "key_person": REFUSED, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": OK,
-        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN})
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND})
       for record, name in (("child details", "child-edit"), ("parents and carers", "child-guardians"),
                            ("key persons", "child-key-persons"))],
     # The room's need-to-know cards: whoever works in the room (the key person, the SENCO based there) and the
@@ -208,7 +213,72 @@ MATRIX = [
     # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
     Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={
         "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,
-        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN}),
+        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN, "organisation_member": REFUSED}),
+]
+
+# The records API (processes.records_api): scoped as the pages are. A list answers with what the user may see
+# (another setting's manager gets their own, without this child); a record outside it is a 404.
+def _guardian(w: World):
+    return w.child.guardian_links.first().guardian
+
+
+def _shows_guardian(w: World, response) -> bool:
+    return _guardian(w).last_name in response.content.decode()
+
+
+def _shows_assignment(w: World, response) -> bool:
+    return f'"child":{w.child.pk},' in response.content.decode().replace(" ", "")
+
+
+def _shows_key_person(w: World, response) -> bool:
+    return w.users["key_person"].username in response.content.decode()
+
+
+def _renamed(w: World, user) -> bool:
+    w.child.refresh_from_db()
+    return w.child.preferred_name == "Zed"
+
+
+def _patch(c, name: str, pk: int, data: dict):
+    return c.patch(reverse(name, args=[pk]), data, content_type="application/json")
+
+
+ALL_STAFF_SEE = {"key_person": OK, "other_room_key_person": NOT_SHOWN, "senco": OK, "manager": OK,
+                 "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN, "organisation_member": REFUSED}
+ONE_RECORD = {"key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+              "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": REFUSED}
+MANAGER_ONLY = {"key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,
+                "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN, "organisation_member": REFUSED}
+
+MATRIX += [
+    Row("children API", "list", lambda c, w: c.get(reverse("api-children")), api=True, expect=ALL_STAFF_SEE),
+    Row("child API", "view", lambda c, w: c.get(reverse("api-child", args=[w.child.pk])), api=True, audited=True,
+        expect={**ONE_RECORD, "organisation_member": REFUSED}),
+    Row("child API", "change", lambda c, w: _patch(c, "api-child", w.child.pk, {"preferred_name": "Zed"}),
+        api=True, done=_renamed, expect={**ONE_RECORD, "key_person": REFUSED, "senco": REFUSED}),
+    Row("parents and carers API", "list", lambda c, w: c.get(reverse("api-guardians")), api=True,
+        shows=_shows_guardian, expect=ALL_STAFF_SEE),
+    Row("parent or carer API", "view", lambda c, w: c.get(reverse("api-guardian", args=[_guardian(w).pk])),
+        api=True, shows=_shows_guardian, expect=ONE_RECORD),
+    Row("key persons API", "list", lambda c, w: c.get(reverse("api-assignments")), api=True,
+        shows=_shows_assignment, expect=ALL_STAFF_SEE),
+    Row("staff API", "list", lambda c, w: c.get(reverse("api-staff")), api=True, shows=_shows_key_person,
+        expect=MANAGER_ONLY),
+    Row("staff absences API", "list", lambda c, w: c.get(reverse("api-absences")), api=True,
+        shows=lambda w, r: r.status_code == 200, expect={**MANAGER_ONLY, "other_setting_manager": OK}),
+    Row("rooms API", "list", lambda c, w: c.get(reverse("api-rooms")), api=True,
+        shows=lambda w, r: w.child.room.name in r.content.decode(), expect={
+            **ALL_STAFF_SEE, "other_room_key_person": OK}),
+    # The organisation's figures: its area manager only, and never a child's name.
+    Row("organisation figures", "view", lambda c, w: c.get(reverse("organisation")), expect={
+        "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": REFUSED,
+        "other_setting_manager": REFUSED, "inactive_user": LOGIN, "organisation_member": NOT_SHOWN}),
+    Row("import and export", "open", lambda c, w: c.get(reverse("records")), shows=lambda w, r: True,
+        expect={**MANAGER_ONLY, "other_setting_manager": OK}),
+    Row("children export", "download", lambda c, w: c.get(reverse("records-export", args=["children"])),
+        expect={**MANAGER_ONLY, "other_setting_manager": NOT_SHOWN}),
+    Row("dashboard table export", "download", lambda c, w: c.get(reverse("dashboard-export", args=["unallocated"])),
+        expect={**MANAGER_ONLY, "manager": NOT_SHOWN, "other_setting_manager": NOT_SHOWN}),
 ]
 
 
@@ -225,7 +295,7 @@ def _outcome(row: Row, world: World, user, response) -> str:
     assert status in (200, 302), f"{row.record} {row.action}: unexpected {status}"
     if row.done is not None:
         return OK if row.done(world, user) else REFUSED
-    return OK if _shows_child(world, response) else NOT_SHOWN
+    return OK if (row.shows or _shows_child)(world, response) else NOT_SHOWN
 
 
 CASES = [(row, role) for row in MATRIX for role in ROLES]
