@@ -103,6 +103,7 @@ LOGINS = [
     ("senco", "SENCO"),
     ("keyperson1", "key person, Toddlers"),
     ("keyperson2", "key person, Pre-school"),
+    ("areamanager", "area manager: both settings' figures"),
 ]
 
 PR, NO_PR = True, False

@@ -19,6 +19,7 @@ from .meetings import (
 )
 from .organisation import (
     organisation_create,
+    organisation_member_add,
     organisation_update,
     room_create,
     room_delete,
@@ -119,6 +120,7 @@ __all__ = [
     "key_persons_release",
     "legal_hold_lift",
     "organisation_create",
+    "organisation_member_add",
     "organisation_update",
     "legal_hold_place",
     "records_pass_on",

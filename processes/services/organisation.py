@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from ..errors import RuleViolation
-from ..models import Organisation, Room, Setting
+from ..models import Organisation, OrganisationMember, Room, Setting
 from .audit import audit_record
 from .changes import require_setting_admin, require_superuser, unknown_fields, update_checked, validate
 
@@ -142,3 +142,19 @@ def room_delete(*, room: Room, by) -> None:
         raise RuleViolation(f"Children are recorded in {room}: it cannot be removed, only left empty.")
     audit_record(actor=by, action="delete", record=room, summary=f"Removed the room {room}")
     room.delete()
+
+
+@transaction.atomic
+def organisation_member_add(*, organisation: Organisation, user, by, title: str = "") -> OrganisationMember:
+    """Give someone the organisation's view: every setting's figures, no child's record (processes.access).
+    An installation administrator's decision: for a local authority, only with the settings' agreement."""
+    require_superuser(by, "give someone an organisation's view")
+    if OrganisationMember.objects.filter(user=user).exists():
+        raise RuleViolation(f"{user.get_username()} already has an organisation's view.", field="user")
+    member = OrganisationMember(organisation=organisation, user=user, title=title.strip())
+    validate(member, exclude=["user"])
+    member.save()
+    audit_record(actor=by, action="create", record=member,
+                 summary=f"Gave {user.get_username()} the figures of {organisation}'s settings"
+                         f"{f' as {member.title}' if member.title else ''}")
+    return member
