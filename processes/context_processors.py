@@ -5,5 +5,9 @@ from .access import organisation_of, staff_of
 
 def staff(request):
     user = getattr(request, "user", None)
-    # Lazy: read only by the navigation, so pages that never show it pay no query.
-    return {"current_staff": staff_of(user), "current_organisation": SimpleLazyObject(lambda: organisation_of(user))}
+    staff = staff_of(user)
+    # The navigation's "Organisation" link is for a member who is nobody's staff (an area manager, a local
+    # authority team): staff pages pay no query for it; a member who is also staff somewhere opens
+    # /organisation/ directly.
+    return {"current_staff": staff,
+            "current_organisation": SimpleLazyObject(lambda: None if staff else organisation_of(user))}

@@ -16,6 +16,7 @@ Importing the same file twice changes nothing: every row finds its record again 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterator
 
@@ -29,6 +30,8 @@ from .errors import RuleViolation
 from .models import ImportJob, ImportKind, ImportStatus, Setting
 from .services import audit_batch, audit_record
 from .services.children import _require_manager
+
+logger = logging.getLogger(__name__)
 
 CHECK_BLOCK = 250  # rows checked between two progress updates
 MAX_ROWS = 20_000
@@ -157,7 +160,20 @@ def import_job_create(*, setting: Setting, by, kind: str, content: str, file_nam
 
 
 def import_job_run(*, job: ImportJob) -> ImportJob:
-    """Check the job's file, then write it if every row is good (the worker's task calls this)."""
+    """Check the job's file, then write it if every row is good (the worker's task calls this). A fault in the
+    code (not a refused row) marks the job failed, with nothing written, rather than leaving it "checking"."""
+    try:
+        return _run(job)
+    except Exception:
+        logger.exception("Import job %s failed", job.pk)
+        job.status, job.finished_at = ImportStatus.FAILED, timezone.now()
+        job.errors = [_error(1, None, "The import stopped on an unexpected fault: nothing was written. The "
+                                      "administrator has the details in the log.")]
+        job.save(update_fields=["status", "finished_at", "errors"])
+        return job
+
+
+def _run(job: ImportJob) -> ImportJob:
     by, setting, kind = job.created_by, job.setting, job.kind
     rows, errors = parse(kind, job.content)
     if len(rows) > MAX_ROWS:

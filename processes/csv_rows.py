@@ -131,7 +131,11 @@ def import_staff(*, setting: Setting, by, row: dict) -> str:
     if user is None:
         user = User(username=row["username"], first_name=row["first_name"], last_name=row["last_name"], email=email)
         user.set_unusable_password()  # they choose one through the password reset link
-        user.full_clean(exclude=["password"])
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            name, messages = next(iter(exc.message_dict.items()))
+            raise RuleViolation(f"{name}: {' '.join(messages)}", field=name) from None
         user.save()
         staff_create(setting=setting, user=user, by=by, **values)
         return CREATED

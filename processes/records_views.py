@@ -15,6 +15,7 @@ from .csv_export import records_export, template_csv
 from .csv_import import MAX_BYTES, import_job_create
 from .errors import RuleViolation
 from .models import ImportJob, ImportKind
+from .tasks import run_import_job
 
 JOBS_SHOWN = 10
 
@@ -57,8 +58,6 @@ def records_home(request):
         except RuleViolation as exc:
             form.add_error(None, exc.message)
         else:
-            from .tasks import run_import_job
-
             transaction.on_commit(lambda: run_import_job.delay(job_id=job.pk))
             return redirect("import-job", job_id=job.pk)
     jobs = ImportJob.objects.filter(setting_id=manager.setting_id).defer("content")[:JOBS_SHOWN]

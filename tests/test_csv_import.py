@@ -183,3 +183,21 @@ def test_a_five_thousand_child_file_is_checked_and_written(setting, manager, cap
     assert job.status == ImportStatus.DONE, job.errors[:3]
     assert job.total_rows == job.checked_rows == 5000
     assert Child.objects.filter(setting=setting).count() == 5000
+
+
+def test_a_username_the_accounts_refuse_is_reported_against_its_row(setting, manager):
+    bring_in(setting, manager)
+    job = run(setting, manager, "staff", [{**STAFF[0], "username": "no spaces allowed"}])
+    assert job.status == ImportStatus.REFUSED and job.errors[0]["field"] == "username"
+
+
+def test_a_fault_in_the_code_fails_the_job_and_writes_nothing(setting, manager, monkeypatch):
+    from processes import csv_rows
+
+    def broken(**kwargs):
+        raise ZeroDivisionError
+
+    monkeypatch.setitem(csv_rows.HANDLERS, "rooms", broken)
+    job = run(setting, manager, "rooms", ROOMS)
+    assert job.status == ImportStatus.FAILED and job.finished
+    assert not Room.objects.filter(setting=setting).exists()
