@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from processes import services
+from processes.csv_import import import_job_create, import_job_run
 from processes.models import AssignmentRole, ConsentMethod, ConsentPurpose, ConsentStatus
 
 from . import senkit as sk
@@ -30,6 +31,7 @@ pytestmark = BROWSER_TESTS
 VIEWPORTS = {"desktop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
 # Not pages: a form's POST target, a download, the JSON API, the admin (Django's own), the ways in and out.
 NOT_PAGES = re.compile(r"^(api-|admin:|login$|logout$|password-reset|two-factor-verify$|child-export$"
+                       r"|import-template$|records-export$|dashboard-export$"
                        r"|.*-(claim|release|read|preference|retry)$)")
 AXE_SCRIPT = Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js")
 
@@ -90,9 +92,13 @@ def _world(setting, room, manager, senco, key_person, other_key_person) -> dict[
     absence = services.staff_absence_record(staff=other_key_person, by=manager.user, reason="Training course",
                                             starts_on=today + dt.timedelta(days=20),
                                             ends_on=today + dt.timedelta(days=21))
-    return {"pk": ruby.pk, "process_id": open_task.process_id, "task_id": open_task.pk, "noah": noah.pk,
-            "concern": concern.pk, "done": (allocation.process_id, allocation.pk), "consent_id": consent.pk,
-            "link_id": link.pk, "absence_id": absence.pk, "room_id": room.pk}
+    # An import the manager brought in, refused with its rows to correct (processes.csv_import).
+    job = import_job_create(setting=setting, by=manager.user, kind="rooms", content="name,min_age_months,"
+                            "max_age_months,children_per_adult\nAttic,36,12,8\n", file_name="rooms.csv")
+    import_job_run(job=job)
+    return {"job_id": job.pk, "pk": ruby.pk, "process_id": open_task.process_id, "task_id": open_task.pk,
+            "noah": noah.pk, "concern": concern.pk, "done": (allocation.process_id, allocation.pk),
+            "consent_id": consent.pk, "link_id": link.pk, "absence_id": absence.pk, "room_id": room.pk}
 
 
 def _log_in(context, live_server, user):
