@@ -234,6 +234,10 @@ def _shows_key_person(w: World, response) -> bool:
     return w.users["key_person"].username in response.content.decode()
 
 
+def _key_person_id(w: World) -> int:
+    return w.users["key_person"].staff.pk
+
+
 def _renamed(w: World, user) -> bool:
     w.child.refresh_from_db()
     return w.child.preferred_name == "Zed"
@@ -264,6 +268,11 @@ MATRIX += [
         shows=_shows_assignment, expect=ALL_STAFF_SEE),
     Row("staff API", "list", lambda c, w: c.get(reverse("api-staff")), api=True, shows=_shows_key_person,
         expect=MANAGER_ONLY),
+    Row("staff member API", "view", lambda c, w: c.get(reverse("api-staff-member", args=[_key_person_id(w)])),
+        api=True, shows=_shows_key_person, expect={**MANAGER_ONLY, "other_setting_manager": NOT_FOUND}),
+    Row("room API", "view", lambda c, w: c.get(reverse("api-room", args=[w.child.room_id])), api=True,
+        shows=lambda w, r: w.child.room.name in r.content.decode(), expect={
+            **ONE_RECORD, "other_room_key_person": OK}),
     Row("staff absences API", "list", lambda c, w: c.get(reverse("api-absences")), api=True,
         shows=lambda w, r: r.status_code == 200, expect={**MANAGER_ONLY, "other_setting_manager": OK}),
     Row("rooms API", "list", lambda c, w: c.get(reverse("api-rooms")), api=True,
