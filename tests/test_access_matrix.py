@@ -194,22 +194,22 @@ MATRIX = [
     # manager; a colleague of another room is told nothing exists (issue 17 part 3, seed 002).
     Row("room care cards", "view", lambda c, w: c.get(reverse("room-care", args=[w.child.room_id])), audited=True,
         expect={"key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-                "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+                "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     # The key person board: names only, for every member of staff of the setting (issue 19, seed 004).
     Row("key person board", "view", lambda c, w: c.get(reverse("key-person-board")), expect={
         "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
-        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN}),
+        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("room's board", "view", lambda c, w: c.get(reverse("room-board", args=[w.child.room_id])), expect={
         "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
-        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     # Meetings with the parents (issue 18): whoever sees the child arranges one; nobody else learns it exists.
     Row("meeting", "open", lambda c, w: c.get(reverse("meeting-new", args=[w.child.pk])), expect={
         "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("meeting", "arrange", lambda c, w: c.post(reverse("meeting-new", args=[w.child.pk]), _asked_for(w)),
         done=_meeting_arranged, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
-            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
     Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={
         "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,
