@@ -126,3 +126,13 @@ def test_a_job_of_another_setting_is_not_found(client, setting, manager):
     job = run(setting, manager, "rooms", [ROOMS[0]])
     client.force_login(other.user)
     assert client.get(reverse("import-job", args=[job.pk])).status_code == 404
+
+
+def test_the_dashboards_tables_download_as_csv_audited(client, kept, manager, key_person):
+    client.force_login(manager.user)
+    caseloads = client.get(reverse("dashboard-export", args=["caseloads"])).content.decode()
+    assert caseloads.splitlines()[0] == "key_person,key_children,maximum,secondary_for,over"
+    assert f"{key_person.name},1,8,0,no" in caseloads
+    assert "Bea" in client.get(reverse("dashboard-export", args=["unallocated"])).content.decode()
+    assert client.get(reverse("dashboard-export", args=["salaries"])).status_code == 404
+    assert AuditEvent.objects.filter(actor=manager.user, action="export", summary__contains="caseloads").exists()
