@@ -13,6 +13,7 @@ from .records import (
     SettlingReview,
     SettlingSession,
 )
+from .register import AbsenceFollowUp, ChildAttendance, FollowUpKind, StaffAttendance
 from .retention import AccidentRecord, LegalHold, PassedOnKind, RecordsPassedOn
 from .sen import (
     ConcernStatus,
@@ -39,6 +40,10 @@ from .staff import Staff, StaffAbsence
 from .two_year_check import CHECK_FIELDS, TwoYearCheck, TwoYearCheckStatus, TwoYearCheckTemplate
 
 __all__ = [
+    "AbsenceFollowUp",
+    "ChildAttendance",
+    "FollowUpKind",
+    "StaffAttendance",
     "AccidentRecord",
     "LegalHold",
     "PassedOnKind",
