@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import absence_views, api, consent_views, manage_views, room_views, sen_views, views
+from . import absence_views, api, consent_views, manage_views, register_views, room_views, sen_views, views
 from .audit_search import audit_search
 
 urlpatterns = [
@@ -25,6 +25,9 @@ urlpatterns = [
     path("rooms/<int:room_id>/", room_views.room_care, name="room-care"),
     path("rooms/<int:room_id>/board/", room_views.room_board, name="room-board"),
     path("board/", room_views.key_person_board_page, name="key-person-board"),
+    path("register/", register_views.register, name="register"),
+    path("register/rooms/<int:room_id>/", register_views.room_screen, name="register-room"),
+    path("register/rooms/<int:room_id>/history/", register_views.room_history, name="register-history"),
     path("staff/absences/", absence_views.absences, name="staff-absences"),
     path("staff/absences/<int:absence_id>/end/", absence_views.absence_end, name="staff-absence-end"),
 ]
