@@ -32,7 +32,8 @@ def baby(setting, room, **extra):
 
 
 def with_key_persons(child, primary, secondary, manager):
-    services.key_person_assign(child=child, staff=primary, role=AssignmentRole.PRIMARY, by=manager.user)
+    services.key_person_assign(child=child, staff=primary, role=AssignmentRole.PRIMARY, by=manager.user,
+                               over_caseload_reason="A test with many children")
     if secondary is not None:
         services.key_person_assign(child=child, staff=secondary, role=AssignmentRole.SECONDARY, by=manager.user)
     return child
