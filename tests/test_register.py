@@ -139,8 +139,8 @@ def test_the_room_screen_signs_a_child_in_by_one_tap(client, setting, baby_room,
 def test_the_room_screen_says_what_was_refused(client, setting, baby_room, key_person):
     child = baby(setting, baby_room)
     client.force_login(key_person.user)
-    response = client.post(reverse("register-room", args=[baby_room.pk]), {"action": "child-out", "id": child.pk, "collected_by": "Mum"},
-                           follow=True)
+    response = client.post(reverse("register-room", args=[baby_room.pk]),
+                           {"action": "child-out", "id": child.pk, "collected_by": "Mum"}, follow=True)
     assert "has not been signed in today" in response.content.decode()
 
 

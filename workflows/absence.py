@@ -66,7 +66,9 @@ class _AbsenceFlowMixin(ChildFlowMixin):
         return deadlines.at_end_of(follow_up.day, activation.process.child.setting)
 
     def recorded(self, activation, data, by) -> None:
-        services.absence_follow_up_close(follow_up=activation.process.follow_up, by=by, outcome=data["outcome"],
+        follow_up = activation.process.follow_up
+        follow_up.child = activation.process.child  # read with the task (workflows.services._locked)
+        services.absence_follow_up_close(follow_up=follow_up, by=by, outcome=data["outcome"],
                                          reason=data.get("reason", ""))
 
 

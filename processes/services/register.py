@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ..access import staff_of
@@ -34,15 +34,12 @@ def _at(at: dt.datetime | None) -> dt.datetime:
 
 
 def _attendance(child: Child, day: dt.date, by) -> ChildAttendance:
-    row = ChildAttendance.objects.select_for_update().filter(child=child, day=day).first()
-    if row is None:
-        try:
-            with transaction.atomic():
-                row = ChildAttendance.objects.create(child=child, setting_id=child.setting_id, day=day,
-                                                     room_id=child.room_id, recorded_by=by)
-        except IntegrityError:
-            raise Conflict(f"{child}'s register was being written at the same moment: try again.") from None
-    return row
+    """The child's row for the day, locked; made first if there is none. Two statements whoever got there first:
+    an insert that does nothing when the row exists (the unique constraint), then the locked read."""
+    ChildAttendance.objects.bulk_create([ChildAttendance(child=child, setting_id=child.setting_id, day=day,
+                                                         room_id=child.room_id, recorded_by=by)],
+                                        ignore_conflicts=True)
+    return ChildAttendance.objects.select_for_update().get(child=child, day=day)
 
 
 @transaction.atomic
@@ -99,6 +96,10 @@ def child_sign_out(*, child: Child, by, collected_by: str, at: dt.datetime | Non
 @transaction.atomic
 def child_absence_explain(*, child: Child, by, day: dt.date, reason: str) -> ChildAttendance:
     """The parents said why the child is not coming (ill, holiday…): no follow-up is raised for that day."""
+    return _explain(child=child, by=by, day=day, reason=reason)
+
+
+def _explain(*, child: Child, by, day: dt.date, reason: str) -> ChildAttendance:
     _require_staff_of(by, child.setting_id)
     reason = reason.strip()
     if not reason:
@@ -161,7 +162,7 @@ def absence_follow_up_close(*, follow_up: AbsenceFollowUp, by, outcome: str, rea
     if follow_up.closed_at is not None:
         raise Conflict("This follow-up has already been recorded.")
     if reason.strip():
-        child_absence_explain(child=follow_up.child, by=by, day=follow_up.day, reason=reason)
+        _explain(child=follow_up.child, by=by, day=follow_up.day, reason=reason)
     follow_up.outcome, follow_up.closed_by, follow_up.closed_at = outcome, by, timezone.now()
     follow_up.save(update_fields=["outcome", "closed_by", "closed_at"])
     audit_record(actor=by, action="update", record=follow_up, setting_id=follow_up.setting_id,

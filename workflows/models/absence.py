@@ -3,10 +3,16 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.signals import pre_save
+from viewflow.workflow.managers import ProcessQuerySet
 
 from processes.models import AbsenceFollowUp
 
 from .process import ChildProcess, _track_open_kind
+
+
+class AbsenceProcessFacts(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("follow_up")
 
 
 class AbsenceProcess(ChildProcess):
@@ -14,6 +20,14 @@ class AbsenceProcess(ChildProcess):
     unexplained absence (workflows.absence)."""
 
     follow_up = models.OneToOneField(AbsenceFollowUp, on_delete=models.PROTECT, related_name="process")
+
+    objects = ProcessQuerySet.as_manager()
+    facts = AbsenceProcessFacts()
+
+    class Meta:
+        default_manager_name = "objects"
+        # A step reads its process and the follow-up it answers in one statement (as SenProcess does).
+        base_manager_name = "facts"
 
 
 pre_save.connect(_track_open_kind, sender=AbsenceProcess, dispatch_uid="absence_process_open_kind")
