@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from processes import services, sessions
@@ -145,7 +146,8 @@ def test_a_day_with_a_reason_breaks_the_run(setting, room, manager, key_person, 
     assert not open_tasks(child, "welfare")
 
 
-def test_repeated_monday_absence_shows_as_a_pattern(setting, room, manager, key_person, other_key_person):
+def test_repeated_monday_absence_shows_as_a_pattern_on_the_childs_record(client, setting, room, manager,
+                                                                          key_person, other_key_person):
     today = timezone.localdate()
     start = today - dt.timedelta(days=70)
     child = expected_child(setting, room, manager, key_person, other_key_person, starts=start)
@@ -159,6 +161,8 @@ def test_repeated_monday_absence_shows_as_a_pattern(setting, room, manager, key_
 
     assert any(note.startswith("Often absent on Mondays") for note in pattern.notes)
     assert not any("Tuesdays" in note for note in pattern.notes)
+    client.force_login(key_person.user)
+    assert "Often absent on Mondays" in client.get(reverse("child-detail", args=[child.pk])).content.decode()
 
 
 def test_a_falling_attendance_rate_shows_as_a_pattern(setting, room, manager, key_person, other_key_person):
