@@ -129,6 +129,12 @@ class Row:
     api: bool = False
 
 
+def _signed_in(w: World, user) -> bool:
+    from processes.models import ChildAttendance
+
+    return ChildAttendance.objects.filter(child=w.child, signed_in_at__isnull=False).exists()
+
+
 MATRIX = [
     Row("child record", "view", lambda c, w: c.get(reverse("child-detail", args=[w.child.pk])), audited=True, expect={
         "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
@@ -205,6 +211,21 @@ MATRIX = [
         done=_meeting_arranged, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
             "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    # The register is kept by any of the setting's staff on the room's tablet: names and times, not the record.
+    Row("room register", "view", lambda c, w: c.get(reverse("register-room", args=[w.child.room_id])), expect={
+        "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("room register", "sign in", lambda c, w: c.post(reverse("register-room", args=[w.child.room_id]),
+                                                        {"action": "child-in", "id": w.child.pk}),
+        done=_signed_in, expect={
+        "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("room's day", "print", lambda c, w: c.get(reverse("register-history", args=[w.child.room_id])), expect={
+        "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN}),
+    Row("today's register", "view", lambda c, w: c.get(reverse("register")), expect={
+        "key_person": NOT_SHOWN, "other_room_key_person": NOT_SHOWN, "senco": NOT_SHOWN, "manager": NOT_SHOWN,
+        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN}),
     # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
     Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={
         "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,

@@ -90,6 +90,8 @@ def _world(setting, room, manager, senco, key_person, other_key_person) -> dict[
     absence = services.staff_absence_record(staff=other_key_person, by=manager.user, reason="Training course",
                                             starts_on=today + dt.timedelta(days=20),
                                             ends_on=today + dt.timedelta(days=21))
+    services.staff_sign_in(staff=key_person, by=key_person.user, room=room)  # the register: a room with a day
+    services.child_sign_in(child=noah, by=key_person.user, brought_by="Grandma")
     return {"pk": ruby.pk, "process_id": open_task.process_id, "task_id": open_task.pk, "noah": noah.pk,
             "concern": concern.pk, "done": (allocation.process_id, allocation.pk), "consent_id": consent.pk,
             "link_id": link.pk, "absence_id": absence.pk, "room_id": room.pk}
