@@ -19,7 +19,7 @@ class AbsenceProcess(ChildProcess):
     """Contacting the parents of a child not brought in, or checking on a child's welfare after a run of
     unexplained absence (workflows.absence)."""
 
-    follow_up = models.OneToOneField(AbsenceFollowUp, on_delete=models.PROTECT, related_name="process")
+    follow_up = models.OneToOneField(AbsenceFollowUp, on_delete=models.RESTRICT, related_name="process")
 
     objects = ProcessQuerySet.as_manager()
     facts = AbsenceProcessFacts()
