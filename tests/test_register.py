@@ -175,3 +175,26 @@ def test_register_pages_run_a_fixed_number_of_queries(client, setting, room, bab
     if url == reverse("dashboard"):  # the toddlers' first child is in without their key person, at both sizes
         assert "Without their key person or secondary" in page
     assert "Babies" in page or url == reverse("dashboard")
+
+
+def test_the_charts_read_attendance_and_minutes_below_ratio_per_day(setting, baby_room, manager,
+                                                                     django_assert_num_queries):
+    day = timezone.localdate() - dt.timedelta(days=1)
+    helper = StaffFactory(setting=setting, qualification_level=3, first_aid_until=day)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+    services.staff_sign_in(staff=helper, by=manager.user, room=baby_room, at=at)
+    babies = [baby(setting, baby_room) for _ in range(4)]
+    for i, child in enumerate(babies):  # the fourth arrives at 10:00 and leaves at 10:30: half an hour below
+        came = at + dt.timedelta(hours=1 if i == 3 else 0)
+        services.child_sign_in(child=child, by=manager.user, at=came)
+        services.child_sign_out(child=child, by=manager.user, collected_by="Mum",
+                                at=came + dt.timedelta(minutes=30 if i == 3 else 300))
+    services.staff_sign_out(staff=helper, by=manager.user, at=at + dt.timedelta(hours=6))
+
+    with django_assert_num_queries(1):
+        attendance = register.attendance_by_day(setting, day - dt.timedelta(days=1), day)
+    with django_assert_num_queries(2):
+        breaches = register.ratio_breaches_by_day(setting, day - dt.timedelta(days=1), day)
+
+    assert attendance == {day - dt.timedelta(days=1): 0, day: 4}
+    assert breaches == {day - dt.timedelta(days=1): 0, day: 30}
