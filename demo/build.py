@@ -54,6 +54,7 @@ from .data import (
 from .dates import date_of_birth_in, school_leaving_details, start_date_for
 from .meetings import build_meeting_stories
 from .organisation import build_organisation
+from .register import build_register
 from .reset import demo_counts, demo_delete
 from .room_care import build_room_care
 from .sen import build_sen_stories
@@ -113,6 +114,7 @@ def demo_build(*, today: dt.date) -> Setting:
     build_room_care(ctx)
     build_meeting_stories(ctx)
     build_organisation(ctx)  # a second setting of the chain, and its area manager (demo.organisation)
+    build_register(ctx)
     return setting
 
 

@@ -21,6 +21,7 @@ from processes.models import (
     Setting,
     Staff,
     StaffAbsence,
+    StaffAttendance,
 )
 
 from .context import DemoError
@@ -58,6 +59,7 @@ def demo_delete(setting: Setting) -> None:
         Guardian.objects.filter(setting=setting).delete()
         StaffAbsence.objects.filter(staff__setting=setting).delete()
         DropInSlot.objects.filter(setting=setting).delete()
+        StaffAttendance.objects.filter(setting=setting).delete()
         get_user_model().objects.filter(staff__setting=setting).delete()
         organisation = setting.organisation
         setting.delete()

@@ -53,6 +53,9 @@ def _complete(child: Child, node: str, by, **data) -> bool:
     task = _open_task(child, node)
     if task is None:
         return False
+    # Routed to the secondary (the key person is away or on another shift that day: workflows.routing), the
+    # secondary does it, as they would.
+    by = task.owner if task.owner_id is not None else by
     task_complete(process_id=task.process_id, task_id=task.pk, by=by, data=data)
     # The demo is built in one transaction: what a worker does once a step has committed (the process that
     # follows a finished one, workflows.tasks) is done here, straight after the step.

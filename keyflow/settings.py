@@ -193,6 +193,9 @@ CELERY_BEAT_SCHEDULE = {
     "resend-stuck-notifications": {"task": "notifications.tasks.resend_stuck_notifications", "schedule": 10 * 60},
     # The progress check at two begins as a child turns two (workflows.two_year_check); idempotent.
     "open-two-year-checks": {"task": "workflows.tasks.two_year_checks_open", "schedule": crontab(hour=6, minute=15)},
+    # The register (workflows.absence): once a setting's check time has passed, each child expected and not in
+    # is followed up, once per child and day however often this runs.
+    "raise-absence-follow-ups": {"task": "notifications.tasks.raise_absence_follow_ups", "schedule": 15 * 60},
 }
 
 REST_FRAMEWORK = {

@@ -59,3 +59,11 @@ def announce_lifecycle_dates() -> int:
 @shared_task
 def resend_stuck_notifications() -> int:
     return sweeps.resend_sweep()
+
+
+@shared_task
+def raise_absence_follow_ups() -> int:
+    """Every quarter hour: absent children followed up once per child and day (workflows.absence)."""
+    from workflows.absence import absence_follow_ups_raise
+
+    return absence_follow_ups_raise()

@@ -25,6 +25,7 @@ from .access import (
     sees_whole_setting,
     staff_of,
 )
+from .attendance import attendance_pattern
 from .dates import age_in_words
 from .forms import ChildFilter
 from .health import health_facts
@@ -142,6 +143,7 @@ def child_detail(request, pk: int):
         "consents_in_force": consents_in_force,
         "consent_history": consent_history,
         "lifecycle": lifecycle,
+        "attendance": attendance_pattern(child),
         "can_edit": can_edit_child(request.user, child),
         **_workflow_timeline(child, request.user),
         "may_see_sen": may_see_sen(request.user, child),

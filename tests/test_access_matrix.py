@@ -134,6 +134,12 @@ class Row:
     shows: Callable | None = None  # what a read must show to count as seeing the record (the child's name)
 
 
+def _signed_in(w: World, user) -> bool:
+    from processes.models import ChildAttendance
+
+    return ChildAttendance.objects.filter(child=w.child, signed_in_at__isnull=False).exists()
+
+
 MATRIX = [
     Row("child record", "view", lambda c, w: c.get(reverse("child-detail", args=[w.child.pk])), audited=True, expect={
         "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
@@ -210,6 +216,21 @@ MATRIX = [
         done=_meeting_arranged, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
             "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+    # The register is kept by any of the setting's staff on the room's tablet: names and times, not the record.
+    Row("room register", "view", lambda c, w: c.get(reverse("register-room", args=[w.child.room_id])), expect={
+        "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+    Row("room register", "sign in", lambda c, w: c.post(reverse("register-room", args=[w.child.room_id]),
+                                                        {"action": "child-in", "id": w.child.pk}),
+        done=_signed_in, expect={
+        "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+    Row("room's day", "print", lambda c, w: c.get(reverse("register-history", args=[w.child.room_id])), expect={
+        "key_person": OK, "other_room_key_person": OK, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+    Row("today's register", "view", lambda c, w: c.get(reverse("register")), expect={
+        "key_person": NOT_SHOWN, "other_room_key_person": NOT_SHOWN, "senco": NOT_SHOWN, "manager": NOT_SHOWN,
+        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
     Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={
         "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,

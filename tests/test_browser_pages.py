@@ -92,6 +92,8 @@ def _world(setting, room, manager, senco, key_person, other_key_person) -> dict[
     absence = services.staff_absence_record(staff=other_key_person, by=manager.user, reason="Training course",
                                             starts_on=today + dt.timedelta(days=20),
                                             ends_on=today + dt.timedelta(days=21))
+    services.staff_sign_in(staff=key_person, by=key_person.user, room=room)  # the register: a room with a day
+    services.child_sign_in(child=noah, by=key_person.user, brought_by="Grandma")
     # An import the manager brought in, refused with its rows to correct (processes.csv_import).
     job = import_job_create(setting=setting, by=manager.user, kind="rooms", content="name,min_age_months,"
                             "max_age_months,children_per_adult\nAttic,36,12,8\n", file_name="rooms.csv")

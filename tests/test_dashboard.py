@@ -91,8 +91,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, setting, room, man
             _allocate(child, manager, key_person, other_key_person)
     client.force_login(manager.user)
     # session, user, staff, setting, stuck processes, the transitions pipeline (open processes, their open
-    # tasks, their finished steps), children, overdue and their count, caseloads, and the session save (3)
-    with django_assert_num_queries(15):
+    # tasks, their finished steps), children, overdue and their count, caseloads, today's register (rooms,
+    # children, attendance, key persons, staff in: processes.register), and the session save (3)
+    with django_assert_num_queries(20):
         response = client.get(reverse("dashboard"))
     assert response.status_code == 200
 

@@ -225,6 +225,14 @@ class TestTheDemoSetting:
         assert list(steps) == ["allocate", "begin_settling_in", "settle"]
 
 
+    def test_todays_register_has_a_breach_and_a_child_without_their_key_person(self, setting):
+        from processes.register import register_day
+
+        rooms = {day.room.name: day for day in register_day(setting, timezone.localdate())}
+        assert rooms["Babies 0–2"].now.breach
+        assert any(day.without_key_person for day in rooms.values())
+        assert rooms["Pre-school 3–5"].now.level_6 and not rooms["Pre-school 3–5"].now.breach
+
     def test_it_prints_the_demo_log_ins(self, built):
         assert "Little Acorns Nursery" in built
         assert (

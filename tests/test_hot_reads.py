@@ -17,8 +17,8 @@ from viewflow.workflow.models import Process, Task
 
 from notifications.models import EmailPreference
 from notifications.services import email_preference_of, notification_preference_set
-from processes import services
-from processes.models import AssignmentRole, KeyPersonAssignment, StaffAbsence
+from processes import services, sessions
+from processes.models import AssignmentRole, KeyPersonAssignment, StaffAbsence, StaffAttendance
 from workflows.locking import task_read_locked
 from workflows.routing import current_key_persons, key_person_user_for
 
@@ -161,8 +161,17 @@ def _assignments_by_the_orm(child_id: int, on: dt.date) -> dict:
     """The queryset the routing read stands for: {role: (user, away on `on`)}."""
     away = StaffAbsence.objects.filter(staff_id=OuterRef("staff_id"), starts_on__lte=on, ends_on__gte=on)
     found = (KeyPersonAssignment.objects.current().filter(child_id=child_id)
-             .select_related("staff__user__notification_preference").annotate(away=Exists(away)))
-    return {a.role: (a.staff.user, a.away) for a in found}
+             .select_related("staff__user__notification_preference", "staff__setting").annotate(away=Exists(away)))
+    mask = sessions.day_mask(on)
+    now = timezone.localtime()
+
+    def not_in(staff) -> bool:
+        kept = StaffAttendance.objects.filter(setting_id=staff.setting_id, day=on)
+        return (on == now.date() and now.time() >= staff.setting.absence_check_at and kept.exists()
+                and not kept.filter(staff=staff).exists())
+
+    return {a.role: (a.staff.user, a.away or bool(mask and not a.staff.working_sessions & mask) or not_in(a.staff))
+            for a in found}
 
 
 USER_FIELDS = ("id", "username", "first_name", "last_name", "email", "is_active")
@@ -191,6 +200,13 @@ def test_the_routing_read_gives_each_current_assignment_its_user_absence_and_ema
     notification_preference_set(user=other_key_person.user, email=EmailPreference.DIGEST)
     third.user.is_active = False
     third.user.save()
+    # A different shift (no sessions on the day after tomorrow), and today's register kept without key_person.
+    other_key_person.working_sessions = sessions.ALL & ~sessions.day_mask(today + dt.timedelta(days=2))
+    other_key_person.save(update_fields=["working_sessions"])
+    setting.absence_check_at = dt.time(0, 0)
+    setting.save(update_fields=["absence_check_at"])
+    services.staff_sign_in(staff=other_key_person, by=other_key_person.user, room=room,
+                           at=timezone.now() - dt.timedelta(seconds=1))
     for child in (both, primary_only, nobody, changed):
         for on in (today, today + dt.timedelta(days=2), today + dt.timedelta(days=4), today + dt.timedelta(days=5)):
             expected = _as_compared(_assignments_by_the_orm(child.pk, on))
@@ -203,6 +219,12 @@ def test_the_routing_read_gives_each_current_assignment_its_user_absence_and_ema
                                    EmailPreference.DIGEST),
     }
     assert not current_key_persons(child_id=changed.pk, on=today)[AssignmentRole.PRIMARY][0].is_active
+    # Today the register is kept and key_person has not signed in; other_key_person has, but works no sessions
+    # the day after tomorrow.
+    assert current_key_persons(child_id=both.pk, on=today)[AssignmentRole.PRIMARY][1] is True
+    assert current_key_persons(child_id=primary_only.pk, on=today)[AssignmentRole.PRIMARY][1] is False
+    in_two_days = current_key_persons(child_id=primary_only.pk, on=today + dt.timedelta(days=2))
+    assert in_two_days[AssignmentRole.PRIMARY][1] is bool(sessions.day_mask(today + dt.timedelta(days=2)))
     assert current_key_persons(child_id=nobody.pk, on=today) == {}
 
 

@@ -227,3 +227,22 @@ def test_the_progress_check_at_two_never_reaches_a_dead_end(data, setting, room,
     allocate(child, manager, key_person, other_key_person)
     two_year_check_start(child=child)
     walk(data, child, {ProcessKind.TWO_YEAR_CHECK}, people, max_steps=16, before_each=_meetings_have_begun)
+
+
+@WALKS
+@given(data=st.data())
+def test_an_absence_follow_up_never_reaches_a_dead_end(data, setting, room, manager, key_person, other_key_person,
+                                                       people):
+    from processes import services, sessions
+    from workflows.absence import absence_follow_ups_raise
+
+    from .factories import ChildFactory
+    from .test_absence_follow_up import DAY, DAYS, at
+
+    key_person.max_caseload = 10_000
+    key_person.save(update_fields=["max_caseload"])
+    child = ChildFactory(setting=setting, room=room, start_date=DAYS[0], attending_sessions=sessions.ALL)
+    services.key_person_assign(child=child, staff=key_person, role="primary", by=manager.user)
+    services.key_person_assign(child=child, staff=other_key_person, role="secondary", by=manager.user)
+    absence_follow_ups_raise(now=at(DAY, 11))  # three days unexplained: a contact task and a welfare check
+    walk(data, child, {ProcessKind.ABSENCE_CONTACT, ProcessKind.ABSENCE_WELFARE}, people, max_steps=10)

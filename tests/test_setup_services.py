@@ -319,7 +319,7 @@ def test_a_superuser_adds_a_manager_for_a_new_setting_in_the_admin(client, root)
     setting = SettingFactory(name="New Nursery")
     user = UserFactory(username="newmanager")
     data = {"user": user.pk, "setting": setting.pk, "room": "", "job_title": "Manager", "is_manager": "on",
-            "working": ["mon_am"], "max_caseload": 8, "sen_experience": ""}
+            "working": ["mon_am"], "max_caseload": 8, "sen_experience": "", "qualification_level": 3}
 
     response = client.post(reverse("admin:processes_staff_add"), data)
 

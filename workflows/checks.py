@@ -13,12 +13,13 @@ from .nodes import HumanTask
 
 
 def keyflow_flows() -> list[type]:
+    from .absence import AbsenceContactFlow, AbsenceWelfareFlow
     from .allocation import AllocationFlow
     from .introduction import IntroductionFlow
     from .sen import SenFlow
     from .settling import SettlingFlow
 
-    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow]
+    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow, AbsenceContactFlow, AbsenceWelfareFlow]
 
 
 def flow_problems(flow_classes) -> list[checks.CheckMessage]:

@@ -1,8 +1,11 @@
 """Who a key person's task goes to on a given day.
 
-Seed 004: "In the event of the key worker being on holiday ... off work due to illness, the secondary key
-worker system comes into effect." A key-person task belongs to the key person unless they are absent that day,
-when it goes to the secondary; `tasks_reroute` hands it back once they return.
+Seed 004: "There will be times when the key worker is on holiday, unwell or on a different shift ... A
+secondary key worker is chosen to look after the children during these times of absence." A key-person task
+belongs to the key person unless they are away that day, when it goes to the secondary; `tasks_reroute` hands
+it back once they return. Away means any of: a recorded absence; a working pattern without that day (a
+different shift); or, today and once the setting's absence check time has passed on a day its register is
+being kept, not signed in (processes.register).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from django.db import connection
 from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
+from processes import sessions
 from processes.dates import day_text
-from processes.models import AssignmentRole, KeyPersonAssignment, StaffAbsence
+from processes.models import AssignmentRole, KeyPersonAssignment, StaffAbsence, StaffAttendance
 
 from .rows import Columns
 
@@ -42,17 +46,55 @@ USER = Columns(User, "u", ("id", "username", "first_name", "last_name", "email",
 PREFERENCE_RELATION = User._meta.get_field("notification_preference")
 PREFERENCE = Columns(PREFERENCE_RELATION.related_model, "pref", ("id", "user", "email"))
 
-# The child's current key person and secondary, each with whether they are away on the day asked about.
+# The child's current key person and secondary, each with whether they are away on the day asked about: a
+# recorded absence, a working pattern without that day, or (today, past the check time, the register being
+# kept) not signed in. Parameters: see _away_params.
 ACTING_FOR_CHILD = f"""
     SELECT a.role,
-           EXISTS (SELECT 1 FROM processes_staffabsence away
-                    WHERE away.staff_id = a.staff_id AND away.starts_on <= %s AND away.ends_on >= %s) AS away,
+           (EXISTS (SELECT 1 FROM processes_staffabsence away
+                     WHERE away.staff_id = a.staff_id AND away.starts_on <= %s AND away.ends_on >= %s)
+            OR (%s <> 0 AND (staff.working_sessions & %s) = 0)
+            OR (%s >= st.absence_check_at
+                AND NOT EXISTS (SELECT 1 FROM processes_staffattendance came
+                                 WHERE came.staff_id = a.staff_id AND came.day = %s)
+                AND EXISTS (SELECT 1 FROM processes_staffattendance kept
+                             WHERE kept.setting_id = staff.setting_id AND kept.day = %s))) AS away,
            {USER.sql}, {PREFERENCE.sql}
       FROM processes_keypersonassignment a
       JOIN processes_staff staff ON staff.id = a.staff_id
+      JOIN processes_setting st ON st.id = staff.setting_id
       JOIN auth_user u ON u.id = staff.user_id
       LEFT JOIN notifications_notificationpreference pref ON pref.user_id = u.id
      WHERE a.child_id = %s AND a.ends_on IS NULL"""
+
+
+def _register_time(on: dt.date):
+    """The time of day the register's "not signed in" rule compares with the check time: now, when `on` is
+    today; never (NULL) for another day, which nobody has signed in for yet, or has passed."""
+    now = timezone.localtime()
+    return connection.ops.adapt_timefield_value(now.time().replace(microsecond=0)) if on == now.date() else None
+
+
+def _away_params(on: dt.date) -> list:
+    mask = sessions.day_mask(on)
+    return [on, on, mask, mask, _register_time(on), on, on]
+
+
+def not_in_today(*, staff_by_setting: dict[int, set[int]], check_at: dict[int, dt.time], on: dt.date) -> set[int]:
+    """Of the given staff {setting: {staff}}, those not signed in on `on` though their setting's register is
+    being kept and its check time has passed (today only): one query. The same rule as ACTING_FOR_CHILD's."""
+    now = timezone.localtime()
+    if on != now.date():
+        return set()
+    settings_due = [sid for sid in staff_by_setting if now.time() >= check_at[sid]]
+    if not settings_due:
+        return set()
+    came, kept = set(), set()
+    for staff_id, setting_id in StaffAttendance.objects.filter(day=on, setting_id__in=settings_due).values_list(
+            "staff_id", "setting_id"):
+        came.add(staff_id)
+        kept.add(setting_id)
+    return {staff for sid in kept for staff in staff_by_setting[sid] if staff not in came}
 
 
 def current_key_persons(*, child_id: int, on: dt.date) -> dict[str, tuple]:
@@ -65,7 +107,7 @@ def current_key_persons(*, child_id: int, on: dt.date) -> dict[str, tuple]:
     email_preference_of reads a missing row, without a query.
     """
     with connection.cursor() as cursor:
-        cursor.execute(ACTING_FOR_CHILD, [on, on, child_id])
+        cursor.execute(ACTING_FOR_CHILD, [*_away_params(on), child_id])
         rows = cursor.fetchall()
     current = {}
     for role, away, *rest in rows:
@@ -91,7 +133,7 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
 
     The working day is the later of today and the task's due date: an overdue task goes to whoever is in
     today; a task due later stays with whoever will be in on that day. Returns how many tasks moved.
-    Reads in three queries whatever the number of tasks; only a task that moves is locked and written.
+    Reads in at most four queries whatever the number of tasks; only a task that moves is locked and written.
     """
     from .models import OPEN, InboxEntry, TaskRole
 
@@ -104,20 +146,30 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
     entries = list(entries.select_related("task").order_by("task_id"))
     children = {e.child_id for e in entries}
     current: dict[int, dict[str, object]] = {}
-    for a in KeyPersonAssignment.objects.current().filter(child_id__in=children).select_related("staff__user"):
+    for a in (KeyPersonAssignment.objects.current().filter(child_id__in=children)
+              .select_related("staff__user", "staff__setting")):
         current.setdefault(a.child_id, {})[a.role] = a.staff
-    primaries = {roles[AssignmentRole.PRIMARY].pk for roles in current.values() if AssignmentRole.PRIMARY in roles}
+    primary_staff = {roles[AssignmentRole.PRIMARY] for roles in current.values() if AssignmentRole.PRIMARY in roles}
+    primaries = {staff.pk for staff in primary_staff}
     absences: dict[int, list[tuple[dt.date, dt.date]]] = {}
     for staff_id, starts, ends in StaffAbsence.objects.filter(staff_id__in=primaries, ends_on__gte=on).values_list(
             "staff_id", "starts_on", "ends_on"):
         absences.setdefault(staff_id, []).append((starts, ends))
+    by_setting: dict[int, set[int]] = {}
+    for staff in primary_staff:
+        by_setting.setdefault(staff.setting_id, set()).add(staff.pk)
+    not_in = not_in_today(staff_by_setting=by_setting, on=on,
+                          check_at={s.setting_id: s.setting.absence_check_at for s in primary_staff})
 
     moved = 0
     for entry in entries:
         day = max(on, timezone.localtime(entry.due_at).date()) if entry.due_at else on
         roles = current.get(entry.child_id, {})
         primary, secondary = roles.get(AssignmentRole.PRIMARY), roles.get(AssignmentRole.SECONDARY)
-        absent = primary is not None and any(s <= day <= e for s, e in absences.get(primary.pk, ()))
+        absent = primary is not None and (
+            any(s <= day <= e for s, e in absences.get(primary.pk, ()))
+            or (sessions.day_mask(day) != 0 and not primary.working_sessions & sessions.day_mask(day))
+            or (day == on and primary.pk in not_in))
         wanted = _acting(primary and primary.user, secondary and secondary.user, absent)
         if wanted is None or entry.task.owner_id == wanted.pk:
             continue

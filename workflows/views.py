@@ -5,12 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
 from processes.access import child_for, may_see_sen, staff_of
 from processes.errors import RuleViolation
 from processes.ids import id_in_range
+from processes.register import register_day
 from processes.services import audit_attempt, audit_record, child_read
 
 from . import services
@@ -159,4 +161,7 @@ def dashboard(request):
     if staff is None or not staff.is_manager:
         raise PermissionDenied("The dashboard is for the setting's manager.")
     board = manager_dashboard(setting_id=staff.setting_id)
-    return render(request, "workflows/dashboard.html", {"board": board, "setting": staff.setting})
+    rooms = register_day(staff.setting, timezone.localdate())
+    return render(request, "workflows/dashboard.html", {
+        "board": board, "setting": staff.setting, "register_rooms": rooms,
+        "register_all_well": not any(r.needs_attention or r.breaches for r in rooms)})

@@ -38,6 +38,8 @@ class SettingAdmin(KeyflowAdmin):
     fieldsets = (
         (None, {"fields": ("organisation", "name", "ofsted_urn", "address", "email", "settling_review_weeks",
                            "open_days")}),
+        ("The register", {"fields": ("opens_at", "midday_at", "closes_at", "absence_check_at",
+                                     "absence_welfare_days")}),
         ("How allocation suggestions weigh each factor (0 switches it off)", {"fields": (
             "weight_sessions", "weight_caseload", "weight_room", "weight_sen_experience", "weight_sibling",
             "weight_parent_preference",

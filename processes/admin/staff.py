@@ -61,6 +61,8 @@ class StaffAdmin(KeyflowAdmin):
         (None, {"fields": ("user", "setting", "room", "job_title")}),
         ("Roles", {"fields": ("is_key_person", "is_senco", "is_manager", "is_dsl")}),
         ("Key person work", {"fields": ("working", "max_caseload", "sen_experience")}),
+        ("Ratios (EYFS)", {"fields": ("qualification_level", "qualified_on", "first_aid_until", "is_student",
+                                      "is_competent")}),
     )
 
     @admin.display(description="Name", ordering="user__first_name")

@@ -14,6 +14,7 @@ from .records import (
     SettlingReview,
     SettlingSession,
 )
+from .register import AbsenceFollowUp, ChildAttendance, FollowUpKind, StaffAttendance
 from .retention import AccidentRecord, LegalHold, PassedOnKind, RecordsPassedOn
 from .sen import (
     ConcernStatus,
@@ -44,6 +45,10 @@ __all__ = [
     "ImportKind",
     "ImportStatus",
     "OrganisationMember",
+    "AbsenceFollowUp",
+    "ChildAttendance",
+    "FollowUpKind",
+    "StaffAttendance",
     "AccidentRecord",
     "LegalHold",
     "PassedOnKind",

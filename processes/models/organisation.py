@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -56,6 +58,17 @@ class Setting(models.Model):
         help_text="The days the setting is open, as digits: 1 Monday … 7 Sunday (12345: Monday to Friday). "
         "Deadlines that would fall on another day fall on the open day before.",
     )
+
+    # The register (processes.register): the day's halves, and when an expected child not yet in is followed up.
+    opens_at = models.TimeField(default=dt.time(8, 0))
+    midday_at = models.TimeField(default=dt.time(13, 0), help_text="Where the morning session ends.")
+    closes_at = models.TimeField(default=dt.time(18, 0))
+    absence_check_at = models.TimeField(
+        default=dt.time(10, 0), help_text="An expected child not signed in by then, with no reason given: their key "
+        "person is asked to contact the parents that day.")
+    absence_welfare_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Days of unexplained absence in a row after which the manager and the designated "
+        "safeguarding lead are asked to check on the child's welfare.")
 
     def __str__(self) -> str:
         return self.name

@@ -29,6 +29,23 @@ class Staff(models.Model):
     sen_experience = models.TextField(blank=True, help_text="Specific knowledge or experience of SEN.")
     max_caseload = models.PositiveSmallIntegerField(default=8, help_text="Most key children as primary key person.")
 
+    # What the ratios count (processes.ratios): EYFS 3.40-3.47 and 3.27.
+    class Level(models.IntegerChoices):
+        NONE = 0, "Unqualified"
+        LEVEL_2 = 2, "Level 2"
+        LEVEL_3 = 3, "Level 3 (full and relevant)"
+        LEVEL_6 = 6, "Level 6 (QTS, EYTS, EYPS or another suitable level 6)"
+
+    qualification_level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.NONE)
+    qualified_on = models.DateField(null=True, blank=True, help_text="When the qualification was gained.")
+    first_aid_until = models.DateField(
+        "paediatric first aid until", null=True, blank=True,
+        help_text="When the paediatric first aid certificate runs out (renewed every three years).")
+    is_student = models.BooleanField("student or apprentice", default=False)
+    is_competent = models.BooleanField(
+        "marked competent", default=False, help_text="A student or apprentice counts in the ratios only once the "
+        "setting judges them competent and responsible.")
+
     class Meta:
         verbose_name_plural = "staff"
         ordering = ["user__first_name", "user__last_name"]

@@ -28,6 +28,14 @@ from .organisation import (
     setting_update,
 )
 from .reads import audit_attempt, child_read, room_care_read
+from .register import (
+    absence_follow_up_close,
+    child_absence_explain,
+    child_sign_in,
+    child_sign_out,
+    staff_sign_in,
+    staff_sign_out,
+)
 from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
 from .sen import (
     ehc_decision_record,
@@ -91,6 +99,12 @@ __all__ = [
     "two_year_check_sign_off",
     "two_year_check_template_current",
     "two_year_check_template_publish",
+    "absence_follow_up_close",
+    "child_absence_explain",
+    "child_sign_in",
+    "child_sign_out",
+    "staff_sign_in",
+    "staff_sign_out",
     "all_about_me_record",
     "child_allocate",
     "introduction_meeting_arrange",

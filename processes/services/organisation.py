@@ -17,7 +17,7 @@ from .changes import require_setting_admin, require_superuser, unknown_fields, u
 
 SETTING_FIELDS = frozenset({
     "name", "ofsted_urn", "address", "email", "settling_review_weeks", "sen_review_weeks", "consent_follow_up_weeks",
-    "open_days",
+    "open_days", "opens_at", "midday_at", "closes_at", "absence_check_at", "absence_welfare_days",
     "weight_sessions", "weight_caseload", "weight_room", "weight_sen_experience", "weight_sibling",
     "weight_parent_preference",
 })

@@ -71,7 +71,7 @@ def staff_absence_end(*, absence: StaffAbsence, by, back_on: dt.date) -> StaffAb
 
 STAFF_FIELDS = frozenset({
     "room", "job_title", "is_key_person", "is_senco", "is_manager", "is_dsl", "working_sessions", "max_caseload",
-    "sen_experience",
+    "sen_experience", "qualification_level", "qualified_on", "first_aid_until", "is_student", "is_competent",
 })
 ROLE_FLAGS = ("is_key_person", "is_senco", "is_manager", "is_dsl")
 # Seed 003: "keyworker caseloads are regularly reviewed to ensure each keyworker has the time ... to meet
@@ -108,6 +108,11 @@ def staff_create(
     working_sessions: int = sessions.ALL,
     max_caseload: int = 8,
     sen_experience: str = "",
+    qualification_level: int = 0,
+    qualified_on: dt.date | None = None,
+    first_aid_until: dt.date | None = None,
+    is_student: bool = False,
+    is_competent: bool = False,
 ) -> Staff:
     """Make ``user`` a member of the setting's staff, with their roles: one profile per log-in."""
     require_setting_admin(by, setting.pk, "add a member of staff")
@@ -117,7 +122,8 @@ def staff_create(
     staff = Staff(
         user=user, setting=setting, room=room, job_title=job_title.strip(), is_key_person=is_key_person,
         is_senco=is_senco, is_manager=is_manager, is_dsl=is_dsl, working_sessions=working_sessions,
-        max_caseload=max_caseload, sen_experience=sen_experience.strip(),
+        max_caseload=max_caseload, sen_experience=sen_experience.strip(), qualification_level=qualification_level,
+        qualified_on=qualified_on, first_aid_until=first_aid_until, is_student=is_student, is_competent=is_competent,
     )
     _check_staff(staff)
     staff.save()

@@ -18,6 +18,8 @@ class ProcessKind(models.TextChoices):
     SEN = "sen", "SEN concern"
     MEETING = "meeting", "Meeting with the parents"
     TWO_YEAR_CHECK = "two_year_check", "Progress check at two"
+    ABSENCE_CONTACT = "absence_contact", "Absence: contact the parents"
+    ABSENCE_WELFARE = "absence_welfare", "Absence: welfare check"
 
 
 class TaskRole(models.TextChoices):
