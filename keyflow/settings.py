@@ -196,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
     # The register (workflows.absence): once a setting's check time has passed, each child expected and not in
     # is followed up, once per child and day however often this runs.
     "raise-absence-follow-ups": {"task": "notifications.tasks.raise_absence_follow_ups", "schedule": 15 * 60},
+    "find-injury-patterns": {"task": "notifications.tasks.find_injury_patterns",
+                             "schedule": crontab(hour=19, minute=0)},
+    "schedule-supervisions": {"task": "notifications.tasks.schedule_supervisions",
+                              "schedule": crontab(hour=6, minute=0)},
 }
 
 REST_FRAMEWORK = {

@@ -23,8 +23,8 @@ from .services import for_staff
 def claimers_by_setting(setting_ids) -> dict[int, dict[str, list]]:
     """{setting_id: {role: [user, …]}}: who may claim an unowned task of each role, in one query."""
     found: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    staff = Staff.objects.filter(Q(is_manager=True) | Q(is_senco=True), setting_id__in=set(setting_ids),
-                                 user__is_active=True)
+    staff = Staff.objects.filter(Q(is_manager=True) | Q(is_senco=True) | Q(is_dsl=True),
+                                 setting_id__in=set(setting_ids), user__is_active=True)
     for member in staff.select_related("user__notification_preference"):
         roles = found[member.setting_id]
         if member.is_manager:
@@ -34,6 +34,8 @@ def claimers_by_setting(setting_ids) -> dict[int, dict[str, list]]:
             roles["escalation"].append(member.user)
         if member.is_senco:
             roles[TaskRole.SENCO].append(member.user)
+        if member.is_dsl:
+            roles[TaskRole.DSL].append(member.user)
     return found
 
 

@@ -7,7 +7,14 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from processes.signals import consent_requested, drop_ins_offered, key_person_changed, meeting_arranged, meeting_changed
+from processes.signals import (
+    consent_requested,
+    drop_ins_offered,
+    key_person_changed,
+    meeting_arranged,
+    meeting_changed,
+    supervision_held,
+)
 from workflows.models import InboxEntry
 from workflows.signals import task_rerouted
 
@@ -66,3 +73,11 @@ def send_the_parents_the_change(sender, meeting, by, **kwargs) -> None:
 @receiver(drop_ins_offered)
 def tell_the_parents_of_drop_ins(sender, host, slots, by, **kwargs) -> None:
     parents.drop_ins_send(host_id=host.pk, slot_ids=[s.pk for s in slots])
+
+
+@receiver(supervision_held)
+def start_the_tasks_agreed_at_supervision(sender, supervision, by, **kwargs) -> None:
+    """Not inside the supervision's transaction: its statements stay few, and a rolled-back one starts nothing."""
+    from .tasks import start_supervision_actions
+
+    transaction.on_commit(lambda: start_supervision_actions.delay(supervision_id=supervision.pk), robust=True)

@@ -67,3 +67,31 @@ def raise_absence_follow_ups() -> int:
     from workflows.absence import absence_follow_ups_raise
 
     return absence_follow_ups_raise()
+
+
+@shared_task
+def find_injury_patterns() -> int:
+    """Nightly: a pattern of accidents or injuries gives the key person and the safeguarding lead a task each
+    (processes.services.injury_patterns_sweep; workflows.injury), once per pattern."""
+    from processes.services import injury_patterns_sweep
+    from workflows.injury import injury_pattern_flows_start
+
+    found = len(injury_patterns_sweep())
+    injury_pattern_flows_start()  # any pattern left waiting on an earlier one still open
+    return found
+
+
+@shared_task
+def start_supervision_actions(*, supervision_id: int) -> int:
+    """After a supervision commits: each action agreed about a key child becomes a task (once per action)."""
+    from workflows.supervision import supervision_action_flows_start
+
+    return supervision_action_flows_start(supervision_id=supervision_id)
+
+
+@shared_task
+def schedule_supervisions() -> int:
+    """Daily: every key person has a supervision due (a new key person's first; a lost next one)."""
+    from processes.services import supervisions_schedule_missing
+
+    return supervisions_schedule_missing()

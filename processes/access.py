@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .ids import id_in_range
-from .models import Child, Organisation, OrganisationMember, Room, Staff
+from .models import Child, KeyPersonAssignment, Organisation, OrganisationMember, Room, Staff
 
 
 def staff_of(user) -> Staff | None:
@@ -121,3 +121,25 @@ def organisation_of(user) -> Organisation | None:
         return None
     member = OrganisationMember.objects.filter(user=user).select_related("organisation").first()
     return member.organisation if member else None
+
+
+def may_see_accidents(user, child: Child) -> bool:
+    """Accident and injury records (health, and a safeguarding matter when they form a pattern): the child's
+    current key person and secondary, the manager and the designated safeguarding lead."""
+    return may_see_accidents_of(user, child_id=child.pk, setting_id=child.setting_id)
+
+
+def may_see_accidents_of(user, *, child_id: int, setting_id: int) -> bool:
+    staff = staff_of(user)
+    if staff is None or staff.setting_id != setting_id:
+        return False
+    if staff.is_manager or staff.is_dsl:
+        return True
+    return KeyPersonAssignment.objects.filter(child_id=child_id, staff=staff, ends_on__isnull=True).exists()
+
+
+def accident_child_for(user, pk: int) -> Child:
+    child = child_for(user, pk)
+    if not may_see_accidents(user, child):
+        raise Http404("No such record.")
+    return child

@@ -170,3 +170,16 @@ def room_move_due_on(date_of_birth: dt.date, room_max_age_months: int) -> dt.dat
 def lifecycle_notice_until(today: dt.date, notice: dt.timedelta = LIFECYCLE_NOTICE) -> dt.date:
     """Leaving dates and room moves up to this day are announced today."""
     return today + notice
+
+
+# An injury pattern is looked at within two working days: long enough to talk to the parents at collection.
+INJURY_PATTERN_LOOK_WITHIN = dt.timedelta(days=2)
+
+
+def injury_pattern_due(setting: Setting | None = None) -> dt.datetime:
+    return at_end_of(_today() + INJURY_PATTERN_LOOK_WITHIN, setting)
+
+
+def supervision_next_on(setting: Setting, *, after: dt.date) -> dt.date:
+    """Seed 003 §6: regular supervision; every `Setting.supervision_every_weeks` (a term by default)."""
+    return open_day_on_or_before(after + dt.timedelta(weeks=setting.supervision_every_weeks), setting)

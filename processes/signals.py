@@ -20,3 +20,9 @@ staff_absence_ended = Signal()  # absence, by
 meeting_changed = Signal()  # meeting, by
 # A key person offered drop-in slots (seed 004): the parents of their key children are told.
 drop_ins_offered = Signal()  # host, slots, by
+# Enough accidents or injuries to one child within the setting's weeks (services.injury_patterns_sweep): the
+# workflows give the key person and the safeguarding lead a task each.
+injury_pattern_found = Signal()  # pattern
+# A supervision was held (services.supervision_hold): after its commit, its actions about a key child become
+# tasks (workflows.supervision, started by a Celery task: notifications.receivers).
+supervision_held = Signal()  # supervision, by

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     absence_views,
+    accident_views,
     api,
     consent_views,
     manage_views,
@@ -10,6 +11,7 @@ from . import (
     register_views,
     room_views,
     sen_views,
+    supervision_views,
     views,
 )
 from .audit_search import audit_search
@@ -39,6 +41,13 @@ urlpatterns = [
     path("register/", register_views.register, name="register"),
     path("register/rooms/<int:room_id>/", register_views.room_screen, name="register-room"),
     path("register/rooms/<int:room_id>/history/", register_views.room_history, name="register-history"),
+    path("children/<int:pk>/accidents/", accident_views.child_accidents, name="child-accidents"),
+    path("children/<int:pk>/accidents/<int:accident_id>/sign/", accident_views.accident_sign, name="accident-sign"),
+    path("acknowledge/<str:token>/", accident_views.accident_link, name="accident-link"),
+    path("staff/supervision/", supervision_views.supervisions, name="supervisions"),
+    path("staff/supervision/<int:supervision_id>/", supervision_views.supervision_page, name="supervision"),
+    path("staff/supervision/actions/<int:action_id>/done/", supervision_views.supervision_action_complete,
+         name="supervision-action-done"),
     path("staff/absences/", absence_views.absences, name="staff-absences"),
     path("staff/absences/<int:absence_id>/end/", absence_views.absence_end, name="staff-absence-end"),
     path("api/rooms/", records_api.RoomList.as_view(), name="api-rooms"),

@@ -122,6 +122,17 @@ def _shows_child(w: World, response) -> bool:
     return w.child.name in response.content.decode() or w.child.first_name in response.content.decode()
 
 
+def _accident() -> dict:
+    return {"kind": "accident", "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "body_part": "Knee", "what_happened": "Tripped", "first_aid": "Cold compress"}
+
+
+def _accident_recorded(w: World, user) -> bool:
+    from processes.models import AccidentRecord
+
+    return AccidentRecord.objects.filter(child=w.child, recorded_by=user).exists()
+
+
 @dataclass
 class Row:
     record: str
@@ -231,6 +242,15 @@ MATRIX = [
     Row("today's register", "view", lambda c, w: c.get(reverse("register")), expect={
         "key_person": NOT_SHOWN, "other_room_key_person": NOT_SHOWN, "senco": NOT_SHOWN, "manager": NOT_SHOWN,
         "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+    # Accidents and injuries (health, safeguarding): the child's key persons, the manager and the safeguarding
+    # lead; not the SENCO (who sees the child's record), not a colleague, not another setting.
+    Row("accidents", "view", lambda c, w: c.get(reverse("child-accidents", args=[w.child.pk])), audited=True,
+        expect={"key_person": OK, "other_room_key_person": NOT_FOUND, "senco": NOT_FOUND, "manager": OK,
+                "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+    Row("accidents", "record", lambda c, w: c.post(reverse("child-accidents", args=[w.child.pk]), _accident()),
+        done=_accident_recorded, expect={
+            "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": NOT_FOUND, "manager": OK,
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
     Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={
         "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,

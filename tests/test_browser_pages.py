@@ -22,6 +22,7 @@ from processes.csv_import import import_job_create, import_job_run
 from processes.models import AssignmentRole, ConsentMethod, ConsentPurpose, ConsentStatus
 
 from . import senkit as sk
+from .accidentkit import accident
 from .conftest import BROWSER_TESTS
 from .factories import ChildFactory, ChildGuardianFactory
 from .flowkit import allocate, complete, register, the_task
@@ -32,7 +33,7 @@ VIEWPORTS = {"desktop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
 # Not pages: a form's POST target, a download, the JSON API, the admin (Django's own), the ways in and out.
 NOT_PAGES = re.compile(r"^(api-|admin:|login$|logout$|password-reset|two-factor-verify$|child-export$"
                        r"|import-template$|records-export$|dashboard-export$"
-                       r"|.*-(claim|release|read|preference|retry)$)")
+                       r"|.*-(claim|release|read|preference|retry|done)$)")
 AXE_SCRIPT = Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js")
 
 # Listens before any of the page's own scripts run: a blocked inline style or script is reported here.
@@ -98,9 +99,13 @@ def _world(setting, room, manager, senco, key_person, other_key_person) -> dict[
     job = import_job_create(setting=setting, by=manager.user, kind="rooms", content="name,min_age_months,"
                             "max_age_months,children_per_adult\nAttic,36,12,8\n", file_name="rooms.csv")
     import_job_run(job=job)
+    bump = accident(ruby, key_person)
+    token = services.accident_ack_link_create(accident=bump, by=key_person.user)
+    supervision = services.supervision_schedule(staff=key_person, by=manager.user, due_on=today)
     return {"job_id": job.pk, "pk": ruby.pk, "process_id": open_task.process_id, "task_id": open_task.pk,
             "noah": noah.pk, "concern": concern.pk, "done": (allocation.process_id, allocation.pk),
-            "consent_id": consent.pk, "link_id": link.pk, "absence_id": absence.pk, "room_id": room.pk}
+            "consent_id": consent.pk, "link_id": link.pk, "absence_id": absence.pk, "room_id": room.pk,
+            "accident_id": bump.pk, "token": token, "supervision_id": supervision.pk}
 
 
 def _log_in(context, live_server, user):

@@ -326,3 +326,16 @@ def test_each_demo_key_person_is_the_rankings_best_in_the_childs_room_when_alloc
         assert why.lower().startswith(reasons[0].lower())
     notes = KeyPersonAssignment.objects.filter(role=AssignmentRole.PRIMARY).exclude(reason="")
     assert notes.filter(reason__contains=" of ").count() >= 30  # "works 6 of Olivia's 10 sessions; ..."
+
+
+def test_the_demo_has_accidents_signed_and_waiting_and_a_supervision_held_and_one_due(db):
+    from processes.models import AccidentRecord, Supervision, SupervisionAction
+
+    load_demo()
+    accidents = AccidentRecord.objects.all()
+    assert accidents.filter(acknowledged_at__isnull=False).count() == 1
+    assert accidents.filter(acknowledged_at__isnull=True).count() == 2
+    assert accidents.filter(kind="on_arrival").exists()
+    assert Supervision.objects.filter(held_on__isnull=False).count() == 1
+    assert Supervision.objects.filter(held_on__isnull=True, staff__user__username="keyperson2").exists()
+    assert SupervisionAction.objects.filter(child__isnull=False).exists()

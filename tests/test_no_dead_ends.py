@@ -200,6 +200,13 @@ def _meetings_have_begun(child) -> None:
     ParentMeeting.objects.filter(child=child).update(starts_at=timezone.now() - dt.timedelta(minutes=5))
 
 
+@pytest.fixture
+def dsl(setting):
+    from .factories import StaffFactory
+
+    return StaffFactory(setting=setting, is_dsl=True, is_key_person=False)
+
+
 @WALKS
 @given(data=st.data())
 def test_a_meeting_with_the_parents_never_reaches_a_dead_end(data, setting, room, manager, key_person,
@@ -215,6 +222,22 @@ def test_a_meeting_with_the_parents_never_reaches_a_dead_end(data, setting, room
                                        starts_at=timezone.now() + dt.timedelta(days=1))
     meeting_process_start(meeting=meeting)
     walk(data, child, {ProcessKind.MEETING}, people, max_steps=12, before_each=_meetings_have_begun)
+
+
+def test_an_injury_pattern_never_reaches_a_dead_end(data, setting, room, manager, key_person, other_key_person,
+                                                    people, dsl):
+    from processes.services import injury_patterns_sweep
+    from workflows.injury import injury_pattern_flows_start
+
+    from .accidentkit import accident
+
+    child = _new_child(setting, room, manager, key_person)
+    allocate(child, manager, key_person, other_key_person)
+    for hours in (1, 2, 3):
+        accident(child, key_person, hours_ago=hours)
+    injury_patterns_sweep()
+    injury_pattern_flows_start()  # what the sweep's commit starts
+    walk(data, child, {ProcessKind.INJURY_PATTERN}, people | {TaskRole.DSL: dsl.user}, max_steps=6)
 
 
 @WALKS
@@ -246,3 +269,18 @@ def test_an_absence_follow_up_never_reaches_a_dead_end(data, setting, room, mana
     services.key_person_assign(child=child, staff=other_key_person, role="secondary", by=manager.user)
     absence_follow_ups_raise(now=at(DAY, 11))  # three days unexplained: a contact task and a welfare check
     walk(data, child, {ProcessKind.ABSENCE_CONTACT, ProcessKind.ABSENCE_WELFARE}, people, max_steps=10)
+
+
+def test_an_action_agreed_at_supervision_never_reaches_a_dead_end(data, setting, room, manager, key_person,
+                                                                   other_key_person, people):
+    from processes.services import supervision_hold, supervision_schedule
+    from workflows.supervision import supervision_action_flows_start
+
+    child = _new_child(setting, room, manager, key_person)
+    allocate(child, manager, key_person, other_key_person)
+    due = supervision_schedule(staff=key_person, by=manager.user, due_on=timezone.localdate())
+    whose = data.draw(st.sampled_from([key_person, manager]))
+    supervision_hold(supervision=due, by=manager.user, held_on=timezone.localdate(), actions=[
+        {"what": "Talk to the parents", "for_staff": whose, "child": child, "due_on": timezone.localdate()}])
+    supervision_action_flows_start(supervision_id=due.pk)  # what the supervision's commit starts
+    walk(data, child, {ProcessKind.SUPERVISION_ACTION}, people, max_steps=4)

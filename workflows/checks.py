@@ -15,11 +15,14 @@ from .nodes import HumanTask
 def keyflow_flows() -> list[type]:
     from .absence import AbsenceContactFlow, AbsenceWelfareFlow
     from .allocation import AllocationFlow
+    from .injury import InjuryPatternFlow
     from .introduction import IntroductionFlow
     from .sen import SenFlow
     from .settling import SettlingFlow
+    from .supervision import SupervisionActionFlow
 
-    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow, AbsenceContactFlow, AbsenceWelfareFlow]
+    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow, AbsenceContactFlow, AbsenceWelfareFlow,
+            InjuryPatternFlow, SupervisionActionFlow]
 
 
 def flow_problems(flow_classes) -> list[checks.CheckMessage]:

@@ -34,7 +34,7 @@ WAITING = ("NEW", "ASSIGNED")  # a person can act on it now
 # Who may take an unowned task of each role (HumanTask.may_claim): a manager may take a key person's task
 # when the child has nobody acting as key person.
 _CLAIMANTS = {TaskRole.MANAGER: Q(is_manager=True), TaskRole.KEY_PERSON: Q(is_manager=True),
-              TaskRole.SENCO: Q(is_senco=True)}
+              TaskRole.SENCO: Q(is_senco=True), TaskRole.DSL: Q(is_dsl=True)}
 
 
 def _claimant_in_setting(role: str) -> Exists:
@@ -51,9 +51,10 @@ def stuck_processes(*, setting_id: int | None = None, child_id: int | None = Non
     someone_holds_it = waiting.filter(owner__is_active=True, owner__staff__setting_id=OuterRef("setting_id"))
     someone_may_take_it = (
         waiting.filter(owner__isnull=True)
-        .alias(managers=_claimant_in_setting(TaskRole.MANAGER), sencos=_claimant_in_setting(TaskRole.SENCO))
+        .alias(managers=_claimant_in_setting(TaskRole.MANAGER), sencos=_claimant_in_setting(TaskRole.SENCO),
+               dsls=_claimant_in_setting(TaskRole.DSL))
         .filter(Q(role__in=(TaskRole.MANAGER, TaskRole.KEY_PERSON), managers=True)
-                | Q(role=TaskRole.SENCO, sencos=True))
+                | Q(role=TaskRole.SENCO, sencos=True) | Q(role=TaskRole.DSL, dsls=True))
     )
     timer = Task.objects.filter(process_id=OuterRef("pk"), status=STATUS.SCHEDULED)
     paused_for_consent = Task.objects.filter(process_id=OuterRef("pk"), status=STATUS.CANCELED,

@@ -38,6 +38,8 @@ def claimable_roles(staff) -> list[str]:
         roles += [TaskRole.MANAGER, TaskRole.KEY_PERSON]
     if staff.is_senco:
         roles.append(TaskRole.SENCO)
+    if staff.is_dsl:
+        roles.append(TaskRole.DSL)
     return roles
 
 

@@ -147,6 +147,7 @@ class HumanTask(flow.View):
         return {
             TaskRole.MANAGER: staff.is_manager,
             TaskRole.SENCO: staff.is_senco,
+            TaskRole.DSL: staff.is_dsl,
             # A key person's task is assigned to them; it waits unowned only when the child has nobody acting as
             # key person (workflows.routing), and then the manager may take it, as their inbox offers.
             TaskRole.KEY_PERSON: staff.is_manager,

@@ -13,6 +13,7 @@ from processes.signals import (
     child_registered,
     consent_changed,
     consent_withdrawal_asked,
+    injury_pattern_found,
     key_person_changed,
     meeting_arranged,
     meeting_changed,
@@ -31,6 +32,14 @@ def start_allocation(sender, child, by, **kwargs) -> None:
     from .base import process_start
 
     process_start(flow_class=AllocationFlow, child=child, by=by)
+
+
+@receiver(injury_pattern_found)
+def start_injury_pattern_process(sender, pattern, **kwargs) -> None:
+    """After the pattern's own transaction commits: one process per pattern, however often this runs."""
+    from .injury import injury_pattern_flows_start
+
+    transaction.on_commit(injury_pattern_flows_start)
 
 
 @receiver(sen_concern_raised)

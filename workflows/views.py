@@ -16,6 +16,7 @@ from processes.register import register_day
 from processes.services import audit_attempt, audit_record, child_read
 
 from . import services
+from .charts import dashboard_charts
 from .context import task_context
 from .dashboard import manager_dashboard
 from .inbox import KIND_CHOICES, InboxFilter, inbox_choices, inbox_entries, inbox_rows
@@ -162,6 +163,7 @@ def dashboard(request):
         raise PermissionDenied("The dashboard is for the setting's manager.")
     board = manager_dashboard(setting_id=staff.setting_id)
     rooms = register_day(staff.setting, timezone.localdate())
+    charts = dashboard_charts(setting_id=staff.setting_id, caseloads=board.caseloads)
     return render(request, "workflows/dashboard.html", {
-        "board": board, "setting": staff.setting, "register_rooms": rooms,
+        "board": board, "setting": staff.setting, "register_rooms": rooms, "charts": charts,
         "register_all_well": not any(r.needs_attention or r.breaches for r in rooms)})

@@ -44,6 +44,8 @@ class SettingAdmin(KeyflowAdmin):
             "weight_sessions", "weight_caseload", "weight_room", "weight_sen_experience", "weight_sibling",
             "weight_parent_preference",
         )}),
+        ("Watching and supervision", {"fields": ("injury_pattern_count", "injury_pattern_weeks",
+                                                 "supervision_every_weeks")}),
     )
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,3 +1,4 @@
+from .accidents import AccidentAckLink, AccidentKind, AccidentRecord, AcknowledgedHow, InjuryPattern, PatternOutcome
 from .audit import AuditEvent
 from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
@@ -15,7 +16,7 @@ from .records import (
     SettlingSession,
 )
 from .register import AbsenceFollowUp, ChildAttendance, FollowUpKind, StaffAttendance
-from .retention import AccidentRecord, LegalHold, PassedOnKind, RecordsPassedOn
+from .retention import LegalHold, PassedOnKind, RecordsPassedOn
 from .sen import (
     ConcernStatus,
     EhcDecision,
@@ -38,6 +39,7 @@ from .sen import (
     TargetProgress,
 )
 from .staff import Staff, StaffAbsence
+from .supervision import Supervision, SupervisionAction, SupervisionChildNote
 from .two_year_check import CHECK_FIELDS, TwoYearCheck, TwoYearCheckStatus, TwoYearCheckTemplate
 
 __all__ = [
@@ -49,7 +51,12 @@ __all__ = [
     "ChildAttendance",
     "FollowUpKind",
     "StaffAttendance",
+    "AccidentAckLink",
+    "AccidentKind",
     "AccidentRecord",
+    "AcknowledgedHow",
+    "InjuryPattern",
+    "PatternOutcome",
     "LegalHold",
     "PassedOnKind",
     "RecordsPassedOn",
@@ -84,6 +91,9 @@ __all__ = [
     "Setting",
     "Staff",
     "StaffAbsence",
+    "Supervision",
+    "SupervisionAction",
+    "SupervisionChildNote",
     "ConcernStatus",
     "EhcDecision",
     "EhcRequest",

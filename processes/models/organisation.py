@@ -48,6 +48,18 @@ class Setting(models.Model):
     progress_meetings_per_year = models.PositiveSmallIntegerField(
         default=3, help_text="How many progress meetings with the parents each child has a year (one a term)."
     )
+    # Seed 001: "monitoring patterns of absence, injury and development": this many accident or injury records
+    # for one child within this many weeks raise a task for the key person and the safeguarding lead.
+    injury_pattern_count = models.PositiveSmallIntegerField(
+        default=3, help_text="How many accidents or injuries to one child make a pattern to look into."
+    )
+    injury_pattern_weeks = models.PositiveSmallIntegerField(
+        default=6, help_text="Within how many weeks those accidents or injuries fall."
+    )
+    # Seed 003 §6: "keyworkers receive regular supervision sessions"; a school term is about 13 weeks.
+    supervision_every_weeks = models.PositiveSmallIntegerField(
+        default=13, help_text="How often each key person has supervision with the manager (13: once a term)."
+    )
     # Deadlines fall on these days only (processes.deadlines): a task due on a Saturday at a nursery open
     # Monday to Friday would be overdue before anyone could do it.
     WEEKDAYS = frozenset(range(1, 6))

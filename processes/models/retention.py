@@ -1,4 +1,4 @@
-"""Records kept for a fixed time, and the legal hold that keeps a child's records past it (processes.retention)."""
+"""Records passed on, and the legal hold that keeps a child's records past their retention (processes.retention)."""
 
 from __future__ import annotations
 
@@ -7,30 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from ..dates import day_text
 from .children import Child
-
-
-class AccidentRecord(models.Model):
-    """An accident or injury at the setting and the first aid given (EYFS 3.51: parents told the same day).
-
-    Kept until the child is 21 years and 3 months old (limitation period for a claim made on their behalf).
-    """
-
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="accidents")
-    occurred_at = models.DateTimeField()
-    what_happened = models.TextField()
-    injury = models.TextField(blank=True)
-    first_aid = models.TextField(blank=True)
-    parents_told_at = models.DateTimeField(null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-occurred_at"]
-
-    def __str__(self) -> str:
-        return f"Accident to {self.child} on {day_text(self.occurred_at)}"
 
 
 class LegalHold(models.Model):

@@ -1,5 +1,15 @@
 """The only way Keyflow's records change. Views, the API, the admin, Celery tasks and commands call these."""
 
+from .accidents import (
+    accident_ack_link_create,
+    accident_acknowledge,
+    accident_acknowledge_by_link,
+    accident_by_link,
+    accident_child_read,
+    accident_record,
+    injury_pattern_review_record,
+    injury_patterns_sweep,
+)
 from .audit import audit_batch, audit_events_purge, audit_record
 from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
@@ -66,6 +76,12 @@ from .staff import (
     staff_update,
 )
 from .subject_access import child_subject_access_export
+from .supervision import (
+    supervision_action_done,
+    supervision_hold,
+    supervision_schedule,
+    supervisions_schedule_missing,
+)
 from .two_year_check import (
     two_year_check_discuss,
     two_year_check_draft,
@@ -105,6 +121,18 @@ __all__ = [
     "child_sign_out",
     "staff_sign_in",
     "staff_sign_out",
+    "supervision_action_done",
+    "supervision_hold",
+    "supervision_schedule",
+    "supervisions_schedule_missing",
+    "accident_ack_link_create",
+    "accident_acknowledge",
+    "accident_acknowledge_by_link",
+    "accident_by_link",
+    "accident_child_read",
+    "accident_record",
+    "injury_pattern_review_record",
+    "injury_patterns_sweep",
     "all_about_me_record",
     "child_allocate",
     "introduction_meeting_arrange",

@@ -18,6 +18,7 @@ from .changes import require_setting_admin, require_superuser, unknown_fields, u
 SETTING_FIELDS = frozenset({
     "name", "ofsted_urn", "address", "email", "settling_review_weeks", "sen_review_weeks", "consent_follow_up_weeks",
     "open_days", "opens_at", "midday_at", "closes_at", "absence_check_at", "absence_welfare_days",
+    "injury_pattern_count", "injury_pattern_weeks", "supervision_every_weeks",
     "weight_sessions", "weight_caseload", "weight_room", "weight_sen_experience", "weight_sibling",
     "weight_parent_preference",
 })
@@ -26,7 +27,8 @@ ROOM_FIELDS = frozenset({"name", "min_age_months", "max_age_months", "children_p
 # How far ahead each of the setting's periods may reach. A settling-in review after a term is no longer about
 # settling in; an SEN support cycle runs six to eight weeks as a rule (SEND Code 6.52), so half a year is the
 # outside; asking declining parents again after more than a year is not following up.
-PERIOD_LIMITS_WEEKS = {"settling_review_weeks": 13, "sen_review_weeks": 26, "consent_follow_up_weeks": 52}
+PERIOD_LIMITS_WEEKS = {"settling_review_weeks": 13, "sen_review_weeks": 26, "consent_follow_up_weeks": 52,
+                       "injury_pattern_weeks": 26, "supervision_every_weeks": 26}
 MAX_WEIGHT = 10
 # The oldest child a nursery room takes: the September after their fifth birthday at the latest (school age).
 MAX_ROOM_AGE_MONTHS = 72
@@ -41,6 +43,9 @@ def _check_setting(setting: Setting) -> None:
     for name in SETTING_FIELDS:
         if name.startswith("weight_") and getattr(setting, name) > MAX_WEIGHT:
             raise RuleViolation(f"A weight runs from 0 (switched off) to {MAX_WEIGHT}.", field=name)
+    # One accident is not a pattern; more than ten before anyone looks again is no watch at all.
+    if not 2 <= (setting.injury_pattern_count or 0) <= 10:
+        raise RuleViolation("An injury pattern is between 2 and 10 records.", field="injury_pattern_count")
     if not setting.name.strip():
         raise RuleViolation("Give the setting a name.", field="name")
     validate(setting)

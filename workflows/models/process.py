@@ -20,6 +20,8 @@ class ProcessKind(models.TextChoices):
     TWO_YEAR_CHECK = "two_year_check", "Progress check at two"
     ABSENCE_CONTACT = "absence_contact", "Absence: contact the parents"
     ABSENCE_WELFARE = "absence_welfare", "Absence: welfare check"
+    INJURY_PATTERN = "injury_pattern", "Injury pattern"
+    SUPERVISION_ACTION = "supervision_action", "Action from supervision"
 
 
 class TaskRole(models.TextChoices):
@@ -28,6 +30,7 @@ class TaskRole(models.TextChoices):
     MANAGER = "manager", "Manager"
     SENCO = "senco", "SENCO"
     KEY_PERSON = "key_person", "Key person"
+    DSL = "dsl", "Designated safeguarding lead"
 
 
 FINISHED = (PROCESS.DONE, PROCESS.CANCELED)
