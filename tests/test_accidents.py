@@ -16,7 +16,7 @@ from workflows.models import InjuryPatternProcess, TaskRole
 
 from .accidentkit import SIGNATURE, accident
 from .factories import StaffFactory
-from .flowkit import complete, open_tasks
+from .flowkit import complete, complete_step, open_tasks
 
 
 @pytest.fixture
@@ -182,6 +182,6 @@ def test_the_key_persons_look_costs_13_statements_and_the_leads_decision_15(allo
     users = get_user_model().objects.select_related("staff")
     looker, lead = users.get(pk=key_person.user.pk), users.get(pk=dsl.user.pk)
     with django_assert_num_queries(15):  # 13, and the test's two savepoints
-        complete(tasks["key_person_look"], looker, notes="Learning to walk")
+        complete_step(tasks["key_person_look"], looker, notes="Learning to walk")
     with django_assert_num_queries(17):  # 15, and the test's two savepoints
-        complete(tasks["safeguarding_decision"], lead, outcome="no_concern", notes="Explained")
+        complete_step(tasks["safeguarding_decision"], lead, outcome="no_concern", notes="Explained")

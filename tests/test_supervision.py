@@ -15,7 +15,7 @@ from processes.models import AuditEvent, Supervision, SupervisionAction
 from workflows.models import SupervisionActionProcess
 
 from .factories import ChildFactory
-from .flowkit import complete, open_tasks
+from .flowkit import complete, complete_step, open_tasks
 
 TODAY = timezone.localdate
 
@@ -118,4 +118,4 @@ def test_doing_an_agreed_action_costs_16_statements(allocated_child, due, manage
     [task] = [t for t in open_tasks(allocated_child) if t.flow_task.name == "key_person_does"]
     by = type(key_person.user).objects.select_related("staff").get(pk=key_person.user.pk)
     with django_assert_num_queries(18):  # 16, and the test's two savepoints
-        complete(task, by, notes="Done")
+        complete_step(task, by, notes="Done")
