@@ -224,6 +224,8 @@ def test_a_meeting_with_the_parents_never_reaches_a_dead_end(data, setting, room
     walk(data, child, {ProcessKind.MEETING}, people, max_steps=12, before_each=_meetings_have_begun)
 
 
+@WALKS
+@given(data=st.data())
 def test_an_injury_pattern_never_reaches_a_dead_end(data, setting, room, manager, key_person, other_key_person,
                                                     people, dsl):
     from processes.services import injury_patterns_sweep
@@ -271,6 +273,8 @@ def test_an_absence_follow_up_never_reaches_a_dead_end(data, setting, room, mana
     walk(data, child, {ProcessKind.ABSENCE_CONTACT, ProcessKind.ABSENCE_WELFARE}, people, max_steps=10)
 
 
+@WALKS
+@given(data=st.data())
 def test_an_action_agreed_at_supervision_never_reaches_a_dead_end(data, setting, room, manager, key_person,
                                                                    other_key_person, people):
     from processes.services import supervision_hold, supervision_schedule
