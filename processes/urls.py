@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import absence_views, api, consent_views, manage_views, room_views, sen_views, views
+from . import absence_views, api, consent_views, leaving_views, manage_views, room_views, sen_views, views
 from .audit_search import audit_search
 
 urlpatterns = [
@@ -25,6 +25,11 @@ urlpatterns = [
     path("rooms/<int:room_id>/", room_views.room_care, name="room-care"),
     path("rooms/<int:room_id>/board/", room_views.room_board, name="room-board"),
     path("board/", room_views.key_person_board_page, name="key-person-board"),
+    path("children/<int:pk>/leaving/", leaving_views.child_leaving, name="child-leaving"),
+    path("children/<int:pk>/leaving/packs/<int:pack_id>/", leaving_views.pack_pdf, name="pack-pdf"),
+    path("leaving/", leaving_views.leavers, name="leavers"),
+    path("leaving/school-leavers/", leaving_views.leaving_cohort, name="leaving-cohort"),
+    path("records/<str:token>/", leaving_views.pack_download, name="pack-download"),
     path("staff/absences/", absence_views.absences, name="staff-absences"),
     path("staff/absences/<int:absence_id>/end/", absence_views.absence_end, name="staff-absence-end"),
 ]

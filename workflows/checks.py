@@ -15,10 +15,11 @@ from .nodes import HumanTask
 def keyflow_flows() -> list[type]:
     from .allocation import AllocationFlow
     from .introduction import IntroductionFlow
+    from .leaving import LeavingFlow
     from .sen import SenFlow
     from .settling import SettlingFlow
 
-    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow]
+    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow, LeavingFlow]
 
 
 def flow_problems(flow_classes) -> list[checks.CheckMessage]:

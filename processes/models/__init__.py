@@ -2,6 +2,7 @@ from .audit import AuditEvent
 from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
 from .keyperson import AssignmentRole, KeyPersonAssignment
+from .leaving import DestinationKind, LeavingPlan, PackLink, RecordsPack, SentHow, TransitionReport
 from .meetings import CalendarFeed, DropInSlot, MeetingAction
 from .organisation import Organisation, Room, Setting
 from .records import (
@@ -39,6 +40,12 @@ from .staff import Staff, StaffAbsence
 from .two_year_check import CHECK_FIELDS, TwoYearCheck, TwoYearCheckStatus, TwoYearCheckTemplate
 
 __all__ = [
+    "DestinationKind",
+    "LeavingPlan",
+    "PackLink",
+    "RecordsPack",
+    "SentHow",
+    "TransitionReport",
     "AccidentRecord",
     "LegalHold",
     "PassedOnKind",

@@ -18,6 +18,7 @@ class ProcessKind(models.TextChoices):
     SEN = "sen", "SEN concern"
     MEETING = "meeting", "Meeting with the parents"
     TWO_YEAR_CHECK = "two_year_check", "Progress check at two"
+    LEAVING = "leaving", "Leaving"
 
 
 class TaskRole(models.TextChoices):
