@@ -59,3 +59,11 @@ def announce_lifecycle_dates() -> int:
 @shared_task
 def resend_stuck_notifications() -> int:
     return sweeps.resend_sweep()
+
+
+@shared_task
+def leavers_leave() -> int:
+    """Early each morning: children whose leaving date has come become "left" (processes.services.leaving)."""
+    from processes.services import leavers_leave as leave
+
+    return len(leave())

@@ -18,7 +18,8 @@ from .access import child_for, is_manager_of, may_see_sen, setting_manager
 from .errors import RuleViolation
 from .leaving_forms import CohortForm, CohortRowForm, LeavingForm, PackDownloadForm
 from .models import Child, LeavingPlan, RecordsPack
-from .services import audit_record, leaving_cohort_start, leaving_record, pack_link_open
+from .services import audit_attempt, audit_record, leaving_cohort_start, leaving_record, pack_link_open
+from .services.reads import NOT_FOUND
 from .services.leaving import leavers_year, school_leaver_cohort
 
 
@@ -46,7 +47,13 @@ def leaving_steps(plan: LeavingPlan, packs: list[RecordsPack]) -> list[tuple[str
 @never_cache
 @require_http_methods(["GET", "POST"])
 def child_leaving(request, pk: int):
-    child = child_for(request.user, pk)
+    try:
+        child = child_for(request.user, pk)
+    except Http404:
+        audit_attempt(user=request.user, action="read" if request.method == "GET" else "write",
+                      record_type="processes.Child", record_id=pk, outcome=NOT_FOUND, child_id=pk,
+                      summary=f"Tried to open the leaving of child #{pk}: not theirs to see")
+        raise
     plan = LeavingPlan.objects.filter(child=child).select_related("report").first()
     manager = is_manager_of(request.user, child.setting_id)
     if request.method == "POST" and not manager:
