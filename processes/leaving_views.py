@@ -19,8 +19,8 @@ from .errors import RuleViolation
 from .leaving_forms import CohortForm, CohortRowForm, LeavingForm, PackDownloadForm
 from .models import Child, LeavingPlan, RecordsPack
 from .services import audit_attempt, audit_record, leaving_cohort_start, leaving_record, pack_link_open
-from .services.reads import NOT_FOUND
 from .services.leaving import leavers_year, school_leaver_cohort
+from .services.reads import NOT_FOUND
 
 
 def _refused(form, exc: RuleViolation) -> None:
