@@ -57,8 +57,8 @@ def test_recording_a_leaving_date_prepares_the_child_and_gives_the_key_person_th
 
 def test_with_consent_the_pack_goes_by_e_mail_and_reads_back_as_text(met, key_person,
                                                                      django_capture_on_commit_callbacks):
-    complete(the_task(met, "ask_consent"), key_person.user, guardian=met.guardians.first().pk, decision="granted",
-             method="signed_form")
+    share_consent(met, key_person.user)
+    complete(the_task(met, "ask_consent"), key_person.user, next="given")
     with django_capture_on_commit_callbacks(execute=True):
         complete(the_task(met, "pack"), key_person.user, how="email")
     pack = RecordsPack.objects.get(plan__child=met)
@@ -85,9 +85,18 @@ def test_consent_already_in_force_skips_the_question(leaver, key_person):
     assert the_task(leaver, "pack") and not open_tasks(leaver, "ask_consent")
 
 
+def test_consent_not_yet_recorded_cannot_be_claimed_on_the_step(met, key_person):
+    from workflows.services import FormInvalid
+
+    with pytest.raises(FormInvalid, match="not recorded yet"):
+        complete(the_task(met, "ask_consent"), key_person.user, next="given")
+    assert the_task(met, "ask_consent") and not RecordsPack.objects.exists()
+
+
 def test_without_consent_no_pack_is_made_and_the_step_says_so(met, key_person):
+    share_consent(met, key_person.user, status="declined")
     task = the_task(met, "ask_consent")
-    complete(task, key_person.user, guardian=met.guardians.first().pk, decision="declined", method="in_person")
+    complete(task, key_person.user, next="no_records")
     assert not RecordsPack.objects.exists()
     assert "declined" in LeavingPlan.objects.get(child=met).no_pack_reason
     assert the_task(met, "learning_record")
@@ -97,10 +106,21 @@ def test_without_consent_no_pack_is_made_and_the_step_says_so(met, key_person):
 
 
 def test_declined_parents_can_be_asked_again(met, key_person):
-    complete(the_task(met, "ask_consent"), key_person.user, guardian=met.guardians.first().pk, decision="declined",
-             method="in_person", ask_again="on")
+    complete(the_task(met, "ask_consent"), key_person.user, next="ask_again")
     task = the_task(met, "ask_consent")
-    complete(task, key_person.user, guardian=met.guardians.first().pk, decision="granted", method="email")
+    share_consent(met, key_person.user)
+    complete(task, key_person.user, next="given")
+    assert the_task(met, "pack")
+
+
+def test_a_consent_withdrawn_while_the_pack_waits_stops_the_step_until_given_again(met, key_person):
+    share_consent(met, key_person.user)
+    complete(the_task(met, "ask_consent"), key_person.user, next="given")
+    task = the_task(met, "pack")
+    share_consent(met, key_person.user, status="withdrawn")
+    task.refresh_from_db()
+    assert task.status == "CANCELED" and not open_tasks(met, "pack")
+    share_consent(met, key_person.user)
     assert the_task(met, "pack")
 
 
@@ -112,9 +132,9 @@ def test_consent_for_another_school_does_not_count(met, key_person):
 
 
 def _link(met, key_person, django_capture_on_commit_callbacks):
+    share_consent(met, key_person.user)
     with django_capture_on_commit_callbacks(execute=True):
-        complete(the_task(met, "ask_consent"), key_person.user, guardian=met.guardians.first().pk,
-                 decision="granted", method="signed_form")
+        complete(the_task(met, "ask_consent"), key_person.user, next="given")
         complete(the_task(met, "pack"), key_person.user, how="link")
     link_mail, code_mail = to_the_school()
     token = re.search(r"/records/([^/\s]+)/", link_mail.body).group(1)

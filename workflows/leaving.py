@@ -19,8 +19,6 @@ from viewflow import this
 from viewflow.workflow import act, flow, lock
 
 from processes import deadlines, services
-from processes.models import ConsentStatus
-from processes.services.records_pack import pack_refusal
 
 from . import leaving_forms as f
 from .base import ChildFlowMixin
@@ -32,9 +30,11 @@ class LeavingFlow(ChildFlowMixin, flow.Flow):
     """Leaving.
 
     The key person writes the transition report, meets the parents before the child leaves, and, with the
-    parents' consent to share with that named school or setting, sends the records pack (by hand, by e-mail
-    or as a download link) and records that it arrived. Without consent no pack is made: the parents may be
-    asked again, or the records stay here. Last, the child's learning record is given to the parents.
+    parents' consent to share with that named school or setting (recorded on the child's consent page),
+    sends the records pack (by hand, by e-mail or as a download link) and records that it arrived. Without
+    consent no pack is made: the step says so, and the parents may be asked again, or the records stay here.
+    Withdrawn while the pack waits, the pack's step stops until consent is given again (consent_gate). Last,
+    the child's learning record is given to the parents.
     """
 
     process_class = LeavingProcess
@@ -122,24 +122,19 @@ class LeavingFlow(ChildFlowMixin, flow.Flow):
 
     def decided(self, activation, data, by) -> None:
         process = activation.process
-        plan = process.plan_of_child()
-        purpose, recipient = process.sharing_consent
-        services.consent_record(child=plan.child, guardian=data["guardian"], purpose=purpose, recipient=recipient,
-                                status=data["decision"], method=data["method"], notes=data.get("notes", ""), by=by)
-        granted = data["decision"] == ConsentStatus.GRANTED
-        process.consent_noted(purpose, recipient, granted)
-        if not granted:
+        if data["next"] == f.NO_RECORDS:
             # The step says so: no pack for this recipient, on the plan the child's page shows.
-            plan.no_pack_reason = pack_refusal(plan) if data["ask_again"] else (
-                f"No records pack for {recipient}: the parents declined consent to share.")
+            plan = process.plan_of_child()
+            plan.no_pack_reason = f"No records pack for {plan.recipient}: the parents declined consent to share."
             plan.save(update_fields=["no_pack_reason"])
-        process.route(ask_again=not granted and data["ask_again"])
+        ask_again = data["next"] == f.ASK_AGAIN
+        if process.ask_again != ask_again:
+            process.route(ask_again=ask_again)
 
     def packed(self, activation, data, by) -> None:
         plan = activation.process.plan_of_child()
-        pack = services.records_pack_make(plan=plan, by=by, include_sen=data.get("include_sen", False))
         base = settings.KEYFLOW["BASE_URL"].rstrip("/")
-        services.records_pack_send(pack=pack, by=by, how=data["how"],
+        services.records_pack_make(plan=plan, by=by, include_sen=data.get("include_sen", False), send=data["how"],
                                    link_url=lambda token: base + reverse("pack-download", args=[token]))
 
     def received(self, activation, data, by) -> None:

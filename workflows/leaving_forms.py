@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from processes.models import ConsentMethod, ConsentStatus, Guardian, SentHow, TransitionReport
+from processes.models import SentHow, TransitionReport
 from processes.services.records_pack import pack_refusal
 from processes.text import ACCOUNT
 
@@ -52,21 +52,34 @@ class ParentsMeetingForm(LeavingStepForm):
             self.fields["held_on"].initial = timezone.localdate()
 
 
+GIVEN, ASK_AGAIN, NO_RECORDS = "given", "ask_again", "no_records"
+
+
 class SharingConsentForm(LeavingStepForm):
-    guardian = forms.ModelChoiceField(queryset=Guardian.objects.none(), label="Parent/carer who decided")
-    decision = forms.ChoiceField(choices=[(ConsentStatus.GRANTED, "Granted"), (ConsentStatus.DECLINED, "Declined")],
-                                 widget=forms.RadioSelect)
-    method = forms.ChoiceField(choices=ConsentMethod.choices, label="How")
+    """The parents' consent to send the records to the named school or setting is not in force. Their decision
+    is recorded where every consent is (the child's consent page): this step says what happens next."""
+
+    next = forms.ChoiceField(widget=forms.RadioSelect, label="The parents' answer")
     notes = _text(2, required=False)
-    ask_again = forms.BooleanField(required=False, label="Declined: ask the parents again later",
-                                   help_text="Otherwise no records go to the school or setting; the parents still "
-                                   "receive the learning record.")
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["guardian"].queryset = Guardian.objects.filter(
-            child_links__child=self.child, child_links__has_parental_responsibility=True)
-        self.fields["decision"].label = f"Consent to share the records with {self.plan.recipient}"
+        school = self.plan.recipient
+        self.fields["next"].choices = [
+            (GIVEN, f"They consent to sending the records to {school} (recorded on the child's consent page)"),
+            (ASK_AGAIN, "Not yet: ask them again later"),
+            (NO_RECORDS, f"They decline: no records go to {school}"),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("next") == GIVEN:
+            refusal = pack_refusal(self.plan)
+            if refusal:
+                self.add_error("next", "Their consent is not recorded yet: record it on the child's consent page "
+                               f"(sharing records with the receiving school, named {self.plan.recipient}), then "
+                               "come back.")
+        return data
 
 
 class PackForm(LeavingStepForm):
@@ -77,16 +90,14 @@ class PackForm(LeavingStepForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.refusal = pack_refusal(self.plan)
-        # Offered where SEN records are held; the service checks the person may see them (processes.access).
-        if not self.child.sen_concerns.exists():
-            del self.fields["include_sen"]
-
-    def clean(self):
-        data = super().clean()
-        if self.refusal:  # the step says why; the service refuses too
-            raise forms.ValidationError(self.refusal)
-        return data
+        # For the page: why no pack may be made, and whether there are SEN records to add. Completing the step
+        # needs neither: the node checks the consent (workflows.nodes) and the service the SEN records.
+        if not self.is_bound:
+            refusal = pack_refusal(self.plan)
+            if refusal:  # withdrawn a moment ago: the consent gate is about to stop this step
+                self.fields["how"].help_text = refusal
+            if not self.child.sen_concerns.exists():
+                del self.fields["include_sen"]
 
 
 class ReceiptForm(LeavingStepForm):

@@ -28,6 +28,7 @@ from ..models import (
     RecordsPack,
     RecordsPassedOn,
     SentHow,
+    TransitionReport,
 )
 from ..records_pack import PackContext, pack_pdf
 from .audit import audit_record
@@ -50,16 +51,20 @@ def pack_refusal(plan: LeavingPlan) -> str:
     return ""
 
 
-def records_pack_make(*, plan: LeavingPlan, by, include_sen: bool = False) -> RecordsPack:
+def records_pack_make(*, plan: LeavingPlan, by, include_sen: bool = False, send: str = "",
+                      link_url=None) -> RecordsPack:
     """The PDF of the transition report (and the SEN records, where the parents agreed and the maker may see
-    them), for the plan's school or setting, with the parents' consent to share with it in force."""
+    them), for the plan's school or setting, with the parents' consent to share with it in force; and, with
+    `send`, sent at once (records_pack_send's ways)."""
     child = plan.child
     _require_staff_of(by, child, "make the records pack")
     consent = consent_in_force(child=child, purpose=ConsentPurpose.SHARE_SCHOOL, recipient=plan.recipient)
     if consent is None:
         raise RuleViolation(pack_refusal(plan))
-    if not hasattr(plan, "report"):
+    report = TransitionReport.objects.select_related("written_by").filter(plan=plan).first()
+    if report is None:
         raise RuleViolation("Write the transition report before making the pack.")
+    plan.report = report
     if include_sen and not may_see_sen(by, child):
         raise RuleViolation("Only the key person, the SENCO or the manager may add the SEN records.",
                             field="include_sen")
@@ -68,6 +73,8 @@ def records_pack_make(*, plan: LeavingPlan, by, include_sen: bool = False) -> Re
                                       includes_sen=include_sen, made_by=by)
     audit_record(actor=by, action="create", record=pack, child_id=child.pk, setting_id=child.setting_id,
                  summary=f"Records pack made for {plan.recipient}" + (" with the SEN records" if include_sen else ""))
+    if send:
+        _send(pack, by, send, link_url)
     return pack
 
 
@@ -89,16 +96,20 @@ def records_pack_send(*, pack: RecordsPack, by, how: str, link_url=None) -> Sent
 
     `link_url(token)` builds the link's address (the view knows the site's URL; this layer does not).
     """
+    _require_staff_of(by, pack.plan.child, "send the records pack")
+    if pack_refusal(pack.plan):  # withdrawn since it was made
+        raise RuleViolation(pack_refusal(pack.plan))
+    return _send(pack, by, how, link_url)
+
+
+def _send(pack: RecordsPack, by, how: str, link_url) -> Sent:
     plan, child = pack.plan, pack.plan.child
-    _require_staff_of(by, child, "send the records pack")
     try:
         how = SentHow(how)
     except ValueError:
         raise RuleViolation("Send the pack by hand, by e-mail or as a download link.", field="how") from None
     if pack.sent_at is not None:
         raise RuleViolation(f"This pack went {pack.get_sent_how_display().lower()} already.")
-    if pack_refusal(plan):  # withdrawn since it was made
-        raise RuleViolation(pack_refusal(plan))
     pack.sent_how, pack.sent_at = how, timezone.now()
     pack.save(update_fields=["sent_how", "sent_at"])
     sent = Sent(pack=pack)
