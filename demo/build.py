@@ -52,6 +52,7 @@ from .data import (
     TOWN,
 )
 from .dates import date_of_birth_in, school_leaving_details, start_date_for
+from .leaving import build_leaving_stories
 from .meetings import build_meeting_stories
 from .reset import demo_counts, demo_delete
 from .room_care import build_room_care
@@ -111,6 +112,7 @@ def demo_build(*, today: dt.date) -> Setting:
     build_sen_stories(ctx)
     build_room_care(ctx)
     build_meeting_stories(ctx)
+    build_leaving_stories(ctx)
     return setting
 
 

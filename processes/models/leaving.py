@@ -110,7 +110,8 @@ class RecordsPack(models.Model):
 
     plan = models.ForeignKey(LeavingPlan, on_delete=models.CASCADE, related_name="packs")
     recipient = models.CharField(max_length=200)
-    consent = models.ForeignKey("processes.Consent", on_delete=models.PROTECT, related_name="+")
+    # RESTRICT: the consent goes only with the pack (the child's deletion, the retention purge: plans first).
+    consent = models.ForeignKey("processes.Consent", on_delete=models.RESTRICT, related_name="+")
     pdf = models.BinaryField()
     includes_sen = models.BooleanField(default=False)
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
