@@ -257,7 +257,8 @@ def test_leaving_never_reaches_a_dead_end(data, setting, room, manager, key_pers
     child = settled(child, manager)
     ChildGuardianFactory(child=child)
     plan = services.leaving_record(child=child, by=manager.user, destination=SCHOOL,
-                                   leaving_on=timezone.localdate() + dt.timedelta(days=30), contact_name="Mrs Ng", contact_email="office@school.example")
+                                   leaving_on=timezone.localdate() + dt.timedelta(days=30), contact_name="Mrs Ng",
+                                   contact_email="office@school.example")
     log = walk(data, child, {ProcessKind.LEAVING}, people, max_steps=14, consent_events=True,
                consent_event=_school_consent_event)
     if data.draw(st.booleans()):  # the leaving date comes, wherever the steps have got to
