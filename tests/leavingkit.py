@@ -54,3 +54,4 @@ def write_report(child, by):
 def meet_parents(child, by):
     complete(the_task(child, "meeting"), by, held_on=timezone.localdate().isoformat(),
              notes="Shared the report; she is excited about school")
+

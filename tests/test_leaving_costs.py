@@ -10,9 +10,12 @@ from django.utils import timezone
 
 from processes.models import Child
 
-from .factories import ChildGuardianFactory
 from .flowkit import complete, the_task
-from .leavingkit import REPORT, meet_parents, plan_leaving, settled, share_consent, started_a_year_ago, write_report
+from .leavingkit import (
+    REPORT,
+    share_consent,
+    write_report,
+)
 
 TODAY = timezone.localdate
 
@@ -26,20 +29,6 @@ def _content_types_known(db):
     ContentType.objects.get_for_model(Child)
 
 
-@pytest.fixture
-def leaver(allocated_child, manager):
-    ChildGuardianFactory(child=allocated_child)
-    started_a_year_ago(allocated_child)
-    child = settled(allocated_child, manager)
-    plan_leaving(child, manager)
-    return Child.objects.get(pk=child.pk)
-
-
-@pytest.fixture
-def met(leaver, key_person):
-    write_report(leaver, key_person.user)
-    meet_parents(leaver, key_person.user)
-    return leaver
 
 
 def _consent(child, by):

@@ -18,9 +18,16 @@ from processes.models import AuditEvent, Child, LeavingPlan, PackLink, RecordsPa
 from processes.retention import retain_until
 from workflows.models import LeavingProcess
 
-from .factories import ChildGuardianFactory
 from .flowkit import complete, open_tasks, the_task
-from .leavingkit import SCHOOL, meet_parents, plan_leaving, settled, share_consent, started_a_year_ago, write_report
+from .leavingkit import (
+    SCHOOL,
+    meet_parents,
+    plan_leaving,
+    settled,
+    share_consent,
+    started_a_year_ago,
+    write_report,
+)
 
 
 def pdf_text(data: bytes) -> str:
@@ -31,20 +38,6 @@ def to_the_school():
     return [m for m in mail.outbox if m.to == ["reception@oakbridge.example"]]
 
 
-@pytest.fixture
-def leaver(allocated_child, manager):
-    ChildGuardianFactory(child=allocated_child)
-    started_a_year_ago(allocated_child)
-    child = settled(allocated_child, manager)
-    plan_leaving(child, manager)
-    return Child.objects.get(pk=child.pk)
-
-
-@pytest.fixture
-def met(leaver, key_person):
-    write_report(leaver, key_person.user)
-    meet_parents(leaver, key_person.user)
-    return leaver
 
 
 def test_recording_a_leaving_date_prepares_the_child_and_gives_the_key_person_the_report(leaver, key_person):

@@ -36,11 +36,6 @@ class LeavingProcess(ChildProcess):
             plan.child = self.child
         return plan
 
-    def route(self, **fields) -> None:
-        for name, value in fields.items():
-            setattr(self, name, value)
-        self.save(update_fields=list(fields))
-
     @property
     def sharing_consent(self) -> tuple[str, str]:
         return ConsentPurpose.SHARE_SCHOOL, self.plan.recipient

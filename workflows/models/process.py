@@ -56,6 +56,12 @@ class ChildProcess(Process):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.child}"
 
+    def route(self, **fields) -> None:
+        """Record where the process goes next: the fields given, in one UPDATE of this row."""
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=list(fields))
+
     def has_consent(self, purpose: str, recipient: str = "") -> bool:
         """Whether the parents' consent for `purpose` (and `recipient`) is in force.
 
