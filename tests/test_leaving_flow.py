@@ -207,3 +207,29 @@ def test_a_leaving_date_in_the_past_is_refused(allocated_child, manager):
     with pytest.raises(RuleViolation, match="today"):
         plan_leaving(child, manager, days=-3)
     assert Child.objects.get(pk=child.pk).state == "settled"
+
+
+def test_the_leaving_records_are_in_the_subject_access_export_without_the_pdf(met, key_person):
+    from processes.subject_access import child_records
+
+    share_consent(met, key_person.user)
+    complete(the_task(met, "ask_consent"), key_person.user, next="given")
+    complete(the_task(met, "pack"), key_person.user, how="by_hand")
+    records = child_records(met)
+    assert records["leaving_plan"][0]["destination"] == SCHOOL
+    assert records["transition_report"][0]["interests"] == "Dinosaurs and trains"
+    (pack,) = records["records_packs"]
+    assert pack["recipient"] == SCHOOL and "pdf" not in pack
+
+
+def test_the_retention_purge_takes_the_leaving_records_with_the_consent_they_rest_on(met, key_person):
+    from processes.models import Consent
+
+    share_consent(met, key_person.user)
+    complete(the_task(met, "ask_consent"), key_person.user, next="given")
+    complete(the_task(met, "pack"), key_person.user, how="by_hand")
+    services.leavers_leave(today=LeavingPlan.objects.get(child=met).leaving_on)
+    child = Child.objects.get(pk=met.pk)
+    services.retention_purge(today=retain_until(child, "general") + dt.timedelta(days=1))
+    assert not LeavingPlan.objects.exists() and not RecordsPack.objects.exists()
+    assert not Consent.objects.filter(child_id=met.pk).exists()

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.signals import pre_save
 from viewflow.workflow.managers import ProcessQuerySet
 
-from processes.models import ConsentPurpose, LeavingPlan, LifecycleState
+from processes.models import ConsentPurpose, LeavingPlan
 
 from .process import ChildProcess, _track_open_kind
 
@@ -48,11 +48,6 @@ class LeavingProcess(ChildProcess):
     @property
     def is_asking_again(self) -> bool:
         return self.ask_again
-
-    @property
-    def has_left(self) -> bool:
-        return self.child.state == LifecycleState.LEFT
-
 
 # The same rule as every child process: at most one open leaving process per child (process._track_open_kind).
 pre_save.connect(_track_open_kind, sender=LeavingProcess, dispatch_uid="leaving_open_kind")
