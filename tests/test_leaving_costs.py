@@ -88,3 +88,11 @@ def test_giving_the_learning_record_costs_17_statements(met, key_person, django_
     task, by = the_task(met, "learning_record"), _user(key_person)
     with django_assert_num_queries(17):  # and the process's end
         complete(task, by, given_on=TODAY().isoformat(), how="Tapestry export")
+
+
+@pytest.mark.parametrize("how", ["by_hand", "email"])
+def test_making_and_sending_the_pack_otherwise_costs_17_statements(met, key_person, how, django_assert_num_queries):
+    _consent(met, key_person.user)
+    task, by = the_task(met, "pack"), _user(key_person)
+    with django_assert_num_queries(17):  # no link row
+        complete(task, by, how=how)

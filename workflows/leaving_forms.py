@@ -90,6 +90,7 @@ class PackForm(LeavingStepForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["how"].label = f"Send it to {self.plan.contact_name}, {self.plan.recipient}"
         # For the page: why no pack may be made, and whether there are SEN records to add. Completing the step
         # needs neither: the node checks the consent (workflows.nodes) and the service the SEN records.
         if not self.is_bound:
