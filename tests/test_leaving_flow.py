@@ -233,3 +233,13 @@ def test_the_retention_purge_takes_the_leaving_records_with_the_consent_they_res
     services.retention_purge(today=retain_until(child, "general") + dt.timedelta(days=1))
     assert not LeavingPlan.objects.exists() and not RecordsPack.objects.exists()
     assert not Consent.objects.filter(child_id=met.pk).exists()
+
+
+def test_a_download_link_dies_after_five_wrong_codes(met, key_person, django_capture_on_commit_callbacks):
+    token, code = _link(met, key_person, django_capture_on_commit_callbacks)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        assert "does not match" in services.pack_link_open(token=token, code=wrong, contact_name="X").refusal
+    late = services.pack_link_open(token=token, code=code, contact_name="Mrs Patel")
+    assert late.pack is None and "Too many wrong codes" in late.refusal
+    assert AuditEvent.objects.filter(action="download", outcome="refused").count() == 6

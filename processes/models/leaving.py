@@ -137,6 +137,8 @@ class PackLink(models.Model):
     code_hash = models.CharField(max_length=64)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # Wrong codes typed: the link dies after a few (processes.services.records_pack.WRONG_CODES_ALLOWED).
+    wrong_codes = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

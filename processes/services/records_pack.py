@@ -37,6 +37,8 @@ from .leaving import _require_staff_of
 
 # Long enough for the school's office to open its post; short enough that a forwarded link soon dies.
 LINK_LIFETIME = dt.timedelta(days=7)
+# A six-digit code could be guessed given time: after this many wrong ones the link is dead.
+WRONG_CODES_ALLOWED = 5
 
 
 def _hash(secret: str) -> str:
@@ -192,8 +194,12 @@ def pack_link_open(*, token: str, code: str, contact_name: str, ip: str = "") ->
             refusal = "This link has been used already: ask the setting for a new one."
         elif timezone.now() >= link.expires_at:
             refusal = "This link has expired: ask the setting for a new one."
+        elif link.wrong_codes >= WRONG_CODES_ALLOWED:
+            refusal = "Too many wrong codes were typed: this link no longer works. Ask the setting for a new one."
         elif not secrets.compare_digest(_hash(code.strip()), link.code_hash):
             refusal = "The code does not match. Check the separate e-mail with the code."
+            link.wrong_codes += 1
+            link.save(update_fields=["wrong_codes"])
         elif not contact_name.strip():
             refusal = "Give your name to confirm you received the records."
         child = link.pack.plan.child if link else None
