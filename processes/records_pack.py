@@ -1,8 +1,9 @@
 """The records pack: a PDF (reportlab) for the receiving school or setting, readable as text (issue 18 part 3).
 
 Built from a list of section builders, each given the pack's context and returning reportlab flowables, or
-nothing when it has nothing to say. Another section (the progress check at two) is added with one line:
-`PACK_SECTIONS.append(builder)` (or `section_register`), from whichever module builds it.
+nothing when it has nothing to say: the cover, the transition report, the progress check at two (its own
+section, processes.two_year_check_pdf), the SEN records. Another section is one line: add its builder to
+PACK_SECTIONS (or `section_register` it from whichever module builds it).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 from .dates import day_text
 from .models import Child, LeavingPlan
 from .sen_record import sen_concerns_of
+from .two_year_check_pdf import two_year_check_story
 
 _styles = getSampleStyleSheet()
 H1, H2, BODY = _styles["Title"], _styles["Heading2"], _styles["BodyText"]
@@ -69,6 +71,13 @@ def transition_report(ctx: PackContext) -> list[Flowable] | None:
     return flowables
 
 
+def two_year_check(ctx: PackContext) -> list[Flowable] | None:
+    """The progress check at two as signed off (EYFS 2.5), in the section the parents' copy has."""
+    check = (ctx.child.two_year_checks.filter(signed_off_at__isnull=False)
+             .select_related("signed_off_by", "template", "child__setting").order_by("-signed_off_at").first())
+    return [Spacer(1, 4 * mm), *two_year_check_story(check)] if check else None
+
+
 def sen_records(ctx: PackContext) -> list[Flowable] | None:
     """Only where the parents agreed and the setting holds any (SEND Code 0-25: records follow the child)."""
     if not ctx.include_sen:
@@ -95,7 +104,7 @@ def sen_records(ctx: PackContext) -> list[Flowable] | None:
     return flowables
 
 
-PACK_SECTIONS: list[SectionBuilder] = [cover, transition_report, sen_records]
+PACK_SECTIONS: list[SectionBuilder] = [cover, transition_report, two_year_check, sen_records]
 
 
 def section_register(builder: SectionBuilder, *, before: SectionBuilder | None = sen_records) -> None:
