@@ -52,6 +52,7 @@ from .data import (
     TOWN,
 )
 from .dates import date_of_birth_in, school_leaving_details, start_date_for
+from .leaving import build_leaving_stories
 from .meetings import build_meeting_stories
 from .organisation import build_organisation
 from .register import build_register
@@ -115,6 +116,7 @@ def demo_build(*, today: dt.date) -> Setting:
     build_meeting_stories(ctx)
     build_organisation(ctx)  # a second setting of the chain, and its area manager (demo.organisation)
     build_register(ctx)
+    build_leaving_stories(ctx)
     return setting
 
 

@@ -67,3 +67,11 @@ def raise_absence_follow_ups() -> int:
     from workflows.absence import absence_follow_ups_raise
 
     return absence_follow_ups_raise()
+
+
+@shared_task
+def leavers_leave() -> int:
+    """Early each morning: children whose leaving date has come become "left" (processes.services.leaving)."""
+    from processes.services import leavers_leave as leave
+
+    return len(leave())

@@ -170,3 +170,14 @@ def room_move_due_on(date_of_birth: dt.date, room_max_age_months: int) -> dt.dat
 def lifecycle_notice_until(today: dt.date, notice: dt.timedelta = LIFECYCLE_NOTICE) -> dt.date:
     """Leaving dates and room moves up to this day are announced today."""
     return today + notice
+
+
+# Leaving (issue 18 part 3): the report four weeks before the last day, the meeting with the parents three,
+# the pack two (time for the school's office to open it), the learning record on the last day (seed 002).
+LEAVING_WEEKS_BEFORE = {"report": 4, "meeting": 3, "pack": 2, "receipt": 1, "learning_record": 0}
+
+
+def leaving_step_due(leaving_on: dt.date, step: str, setting: Setting | None = None) -> dt.datetime:
+    """A leaving step's deadline, counted back from the leaving date; never before the next open day."""
+    day = leaving_on - dt.timedelta(weeks=LEAVING_WEEKS_BEFORE[step])
+    return at_end_of(max(day, _today() + dt.timedelta(days=1)), setting)

@@ -20,3 +20,4 @@ staff_absence_ended = Signal()  # absence, by
 meeting_changed = Signal()  # meeting, by
 # A key person offered drop-in slots (seed 004): the parents of their key children are told.
 drop_ins_offered = Signal()  # host, slots, by
+leaving_recorded = Signal()  # plan, by: a leaving date and destination recorded for the first time

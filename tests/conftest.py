@@ -137,3 +137,25 @@ def introduced(setting, room, manager, key_person, other_key_person):
     child = register(setting=setting, room=room, manager=manager)
     allocate(child, manager, key_person, other_key_person)
     return child
+
+
+@pytest.fixture
+def leaver(allocated_child, manager):
+    """A settled child who has been here a year, a parent linked, leaving for school in 60 days (leavingkit)."""
+    from .leavingkit import plan_leaving, settled, started_a_year_ago
+
+    ChildGuardianFactory(child=allocated_child)
+    started_a_year_ago(allocated_child)
+    child = settled(allocated_child, manager)
+    plan_leaving(child, manager)
+    return type(child).objects.get(pk=child.pk)
+
+
+@pytest.fixture
+def met(leaver, key_person):
+    """The report written and the parents met: the consent to send the records is next."""
+    from .leavingkit import meet_parents, write_report
+
+    write_report(leaver, key_person.user)
+    meet_parents(leaver, key_person.user)
+    return leaver

@@ -131,15 +131,29 @@ def _consent_event(draw, child, by, log) -> None:
     log.append(f"parents {status} {purpose}")
 
 
+SCHOOL = "St Ælfric's Ürsuline Primary"
+SCHOOL_SPELLINGS = [SCHOOL, SCHOOL.upper(), SCHOOL.casefold(), "  " + SCHOOL.replace(" ", "  ")]
+
+
+def _school_consent_event(draw, child, by, log) -> None:
+    """The parents decide about sharing with the school the child goes to (issue 18), typed any which way."""
+    recipient = draw(st.sampled_from(SCHOOL_SPELLINGS))
+    in_force = consent_in_force(child=child, purpose=ConsentPurpose.SHARE_SCHOOL, recipient=recipient) is not None
+    status = draw(st.sampled_from([ConsentStatus.WITHDRAWN] if in_force else
+                                  [ConsentStatus.GRANTED, ConsentStatus.DECLINED]))
+    sk.record_consent(child, by, status, purpose=ConsentPurpose.SHARE_SCHOOL, recipient=recipient)
+    log.append(f"parents {status} sharing with the school")
+
+
 def walk(data, child, kinds, people, *, max_steps: int, consent_events: bool = False,
-         before_each=None) -> list[str]:
+         consent_event=_consent_event, before_each=None) -> list[str]:
     log: list[str] = []
     _check(child)
     for _ in range(max_steps):
         if before_each is not None:
             before_each(child)
         if consent_events and data.draw(st.integers(0, 4)) == 0:
-            _consent_event(data.draw, child, people[TaskRole.KEY_PERSON], log)
+            consent_event(data.draw, child, people[TaskRole.KEY_PERSON], log)
         elif not _complete_one(data.draw, child, kinds, people, log):
             break
         _check(child)
@@ -246,3 +260,38 @@ def test_an_absence_follow_up_never_reaches_a_dead_end(data, setting, room, mana
     services.key_person_assign(child=child, staff=other_key_person, role="secondary", by=manager.user)
     absence_follow_ups_raise(now=at(DAY, 11))  # three days unexplained: a contact task and a welfare check
     walk(data, child, {ProcessKind.ABSENCE_CONTACT, ProcessKind.ABSENCE_WELFARE}, people, max_steps=10)
+
+
+@WALKS
+@given(data=st.data())
+def test_leaving_never_reaches_a_dead_end(data, setting, room, manager, key_person, other_key_person, people):
+    from processes import services
+
+    from .factories import ChildFactory
+    from .leavingkit import settled, started_a_year_ago
+
+    key_person.max_caseload = 10_000
+    key_person.save(update_fields=["max_caseload"])
+    child = ChildFactory(setting=setting, room=room)  # here a year already: no allocation flow waiting
+    allocate_directly(child, manager, key_person, other_key_person)
+    started_a_year_ago(child)
+    child = settled(child, manager)
+    ChildGuardianFactory(child=child)
+    plan = services.leaving_record(child=child, by=manager.user, destination=SCHOOL,
+                                   leaving_on=timezone.localdate() + dt.timedelta(days=30), contact_name="Mrs Ng",
+                                   contact_email="office@school.example")
+    log = walk(data, child, {ProcessKind.LEAVING}, people, max_steps=14, consent_events=True,
+               consent_event=_school_consent_event)
+    if data.draw(st.booleans()):  # the leaving date comes, wherever the steps have got to
+        services.leavers_leave(today=plan.leaving_on)
+        assert not open_tasks(child), log
+        _check(child)
+
+
+def allocate_directly(child, manager, key_person, other_key_person) -> None:
+    from processes import services
+    from processes.models import AssignmentRole
+
+    for staff, role in ((key_person, AssignmentRole.PRIMARY), (other_key_person, AssignmentRole.SECONDARY)):
+        services.key_person_assign(child=child, staff=staff, role=role, by=manager.user)
+    services.child_transition(child=child, transition="allocate", by=manager.user)

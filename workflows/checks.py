@@ -16,10 +16,12 @@ def keyflow_flows() -> list[type]:
     from .absence import AbsenceContactFlow, AbsenceWelfareFlow
     from .allocation import AllocationFlow
     from .introduction import IntroductionFlow
+    from .leaving import LeavingFlow
     from .sen import SenFlow
     from .settling import SettlingFlow
 
-    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow, AbsenceContactFlow, AbsenceWelfareFlow]
+    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow, AbsenceContactFlow, AbsenceWelfareFlow,
+            LeavingFlow]
 
 
 def flow_problems(flow_classes) -> list[checks.CheckMessage]:

@@ -14,6 +14,7 @@ from processes.signals import (
     consent_changed,
     consent_withdrawal_asked,
     key_person_changed,
+    leaving_recorded,
     meeting_arranged,
     meeting_changed,
     sen_concern_raised,
@@ -39,6 +40,14 @@ def start_sen_process(sender, concern, by, **kwargs) -> None:
     from .sen import SenFlow
 
     process_start(flow_class=SenFlow, child=concern.child, by=by, concern=concern)
+
+
+@receiver(leaving_recorded)
+def start_leaving_process(sender, plan, by, **kwargs) -> None:
+    from .base import process_start
+    from .leaving import LeavingFlow
+
+    process_start(flow_class=LeavingFlow, child=plan.child, by=by, plan=plan)
 
 
 @receiver(consent_changed)

@@ -3,6 +3,7 @@ from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
 from .imports import ImportJob, ImportKind, ImportStatus
 from .keyperson import AssignmentRole, KeyPersonAssignment
+from .leaving import DestinationKind, LeavingPlan, PackLink, RecordsPack, SentHow, TransitionReport
 from .meetings import CalendarFeed, DropInSlot, MeetingAction
 from .organisation import Organisation, OrganisationMember, Room, Setting
 from .records import (
@@ -49,6 +50,12 @@ __all__ = [
     "ChildAttendance",
     "FollowUpKind",
     "StaffAttendance",
+    "DestinationKind",
+    "LeavingPlan",
+    "PackLink",
+    "RecordsPack",
+    "SentHow",
+    "TransitionReport",
     "AccidentRecord",
     "LegalHold",
     "PassedOnKind",

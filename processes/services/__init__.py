@@ -7,6 +7,14 @@ from .drop_ins import calendar_feed_reset, calendar_feed_staff, drop_in_take, dr
 from .guardians import guardian_create, guardian_delete, guardian_link_update, guardian_unlink, guardian_update
 from .introduction import all_about_me_record, introduction_meeting_arrange
 from .keyperson import child_allocate, key_person_assign, key_person_end, key_persons_release
+from .leaving import (
+    learning_record_give,
+    leavers_leave,
+    leaving_cohort_start,
+    leaving_meeting_record,
+    leaving_record,
+    transition_report_write,
+)
 from .lifecycle import child_transition
 from .meetings import (
     meeting_actions_done,
@@ -28,6 +36,7 @@ from .organisation import (
     setting_update,
 )
 from .reads import audit_attempt, child_read, room_care_read
+from .records_pack import pack_link_open, records_pack_make, records_pack_receipt, records_pack_send
 from .register import (
     absence_follow_up_close,
     child_absence_explain,
@@ -138,6 +147,16 @@ __all__ = [
     "organisation_update",
     "legal_hold_place",
     "records_pass_on",
+    "leavers_leave",
+    "learning_record_give",
+    "leaving_cohort_start",
+    "leaving_meeting_record",
+    "leaving_record",
+    "transition_report_write",
+    "pack_link_open",
+    "records_pack_make",
+    "records_pack_receipt",
+    "records_pack_send",
     "room_create",
     "room_delete",
     "room_update",

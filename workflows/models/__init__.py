@@ -2,12 +2,13 @@
 model where it keeps facts (sen, ...), and the inbox's table (inbox)."""
 from .absence import AbsenceProcess
 from .inbox import CHILD_COPIED, InboxEntry, inbox_copy_child, inbox_sync, node_title
+from .leaving import LeavingProcess
 from .meetings import MeetingProcess, TwoYearCheckProcess
 from .process import FINISHED, OPEN, ChildProcess, ProcessKind, TaskRole
 from .sen import SenProcess, SenProcessFacts, SentBackFrom
 
 __all__ = [
-    "AbsenceProcess", "CHILD_COPIED", "FINISHED", "OPEN", "ChildProcess", "InboxEntry", "MeetingProcess",
-    "TwoYearCheckProcess", "ProcessKind", "SenProcess",
-    "SenProcessFacts", "SentBackFrom", "TaskRole", "inbox_copy_child", "inbox_sync", "node_title",
+    "AbsenceProcess", "CHILD_COPIED", "ChildProcess", "FINISHED", "InboxEntry", "LeavingProcess", "MeetingProcess",
+    "OPEN", "ProcessKind", "SenProcess", "SenProcessFacts", "SentBackFrom", "TaskRole", "TwoYearCheckProcess",
+    "inbox_copy_child", "inbox_sync", "node_title",
 ]

@@ -20,6 +20,7 @@ class ProcessKind(models.TextChoices):
     TWO_YEAR_CHECK = "two_year_check", "Progress check at two"
     ABSENCE_CONTACT = "absence_contact", "Absence: contact the parents"
     ABSENCE_WELFARE = "absence_welfare", "Absence: welfare check"
+    LEAVING = "leaving", "Leaving"
 
 
 class TaskRole(models.TextChoices):
@@ -56,6 +57,12 @@ class ChildProcess(Process):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.child}"
+
+    def route(self, **fields) -> None:
+        """Record where the process goes next: the fields given, in one UPDATE of this row."""
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=list(fields))
 
     def has_consent(self, purpose: str, recipient: str = "") -> bool:
         """Whether the parents' consent for `purpose` (and `recipient`) is in force.
