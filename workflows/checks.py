@@ -15,10 +15,12 @@ from .nodes import HumanTask
 def keyflow_flows() -> list[type]:
     from .allocation import AllocationFlow
     from .introduction import IntroductionFlow
+    from .key_person_change import KeyPersonChangeFlow
+    from .room_move import RoomMoveFlow
     from .sen import SenFlow
     from .settling import SettlingFlow
 
-    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow]
+    return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow, RoomMoveFlow, KeyPersonChangeFlow]
 
 
 def flow_problems(flow_classes) -> list[checks.CheckMessage]:

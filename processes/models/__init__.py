@@ -1,6 +1,7 @@
 from .audit import AuditEvent
 from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
+from .handover import HANDOVER_TOPICS, Handover, HandoverFor, HandoverSource
 from .keyperson import AssignmentRole, KeyPersonAssignment
 from .meetings import CalendarFeed, DropInSlot, MeetingAction
 from .organisation import Organisation, Room, Setting
@@ -37,8 +38,26 @@ from .sen import (
 )
 from .staff import Staff, StaffAbsence
 from .two_year_check import CHECK_FIELDS, TwoYearCheck, TwoYearCheckStatus, TwoYearCheckTemplate
+from .transitions import (
+    ChangeReason,
+    KeyPersonChange,
+    RoomMove,
+    RoomMovePostponement,
+    TransitionStatus,
+    TransitionVisit,
+)
 
 __all__ = [
+    "ChangeReason",
+    "HANDOVER_TOPICS",
+    "Handover",
+    "HandoverFor",
+    "HandoverSource",
+    "KeyPersonChange",
+    "RoomMove",
+    "RoomMovePostponement",
+    "TransitionStatus",
+    "TransitionVisit",
     "AccidentRecord",
     "LegalHold",
     "PassedOnKind",

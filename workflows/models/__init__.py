@@ -4,9 +4,10 @@ from .inbox import CHILD_COPIED, InboxEntry, inbox_copy_child, inbox_sync, node_
 from .meetings import MeetingProcess, TwoYearCheckProcess
 from .process import FINISHED, OPEN, ChildProcess, ProcessKind, TaskRole
 from .sen import SenProcess, SenProcessFacts, SentBackFrom
+from .transitions import KeyPersonChangeProcess, RoomMoveProcess
 
 __all__ = [
-    "CHILD_COPIED", "FINISHED", "OPEN", "ChildProcess", "InboxEntry", "MeetingProcess",
-    "TwoYearCheckProcess", "ProcessKind", "SenProcess",
+    "CHILD_COPIED", "FINISHED", "OPEN", "ChildProcess", "InboxEntry", "KeyPersonChangeProcess", "MeetingProcess",
+    "RoomMoveProcess", "TwoYearCheckProcess", "ProcessKind", "SenProcess",
     "SenProcessFacts", "SentBackFrom", "TaskRole", "inbox_copy_child", "inbox_sync", "node_title",
 ]

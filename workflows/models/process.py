@@ -18,6 +18,8 @@ class ProcessKind(models.TextChoices):
     SEN = "sen", "SEN concern"
     MEETING = "meeting", "Meeting with the parents"
     TWO_YEAR_CHECK = "two_year_check", "Progress check at two"
+    ROOM_MOVE = "room_move", "Room move"
+    KEY_PERSON_CHANGE = "key_person_change", "Change of key person"
 
 
 class TaskRole(models.TextChoices):
