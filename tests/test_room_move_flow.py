@@ -87,10 +87,11 @@ def test_the_invitation_to_meet_the_new_key_person_carries_an_icalendar(settled,
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         complete(the_task(settled, "meet_parents"), new_key_person.user, **meeting_data())
-    from notifications.models import Notification
-
-    note = Notification.objects.get(kind="meeting_arranged", child_id=settled.pk)
-    assert note.refs["meeting"] == "Meeting the new key person"
+    guardian = settled.guardian_links.get().guardian
+    [invitation] = [m for m in mail.outbox if m.to == [guardian.email]]
+    assert "Meeting the new key person" in invitation.subject
+    [(name, ics, mimetype)] = invitation.attachments
+    assert name == "invitation.ics" and b"BEGIN:VEVENT" in ics and mimetype.startswith("text/calendar")
 
 
 def test_the_old_key_persons_tasks_for_the_child_go_to_the_new_key_person(settled, manager, key_person, preschool,
