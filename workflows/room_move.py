@@ -4,8 +4,8 @@ The manager plans the move (the room, the day, why: from the upcoming room moves
 chooses the new room's key person and secondary from the ranked suggestions. The new key person plans visits
 to the new room, several and growing longer, the key person now going along at first, records how the child
 was at each, and decides when the child is ready (more visits when needed; the date moves, with a reason, when
-they need more time than it leaves). Then, in either order, the parents meet the new key person (an invitation
-with iCalendar) and the key person now hands over (routines, sleep, comforters, interests, what helps, next
+they need more time than it leaves). Then the parents meet the new key person (an invitation with iCalendar)
+and the key person now hands over (routines, sleep, comforters, interests, what helps, next
 steps, SEN support; "all about me" brought up to date). On the day the manager makes the move: the room and
 the key persons change together, the child is settled again and their tasks follow the new key person.
 Steps Ahead: "at the child's pace and sympathetically"; Potton: "gradual introductions and parental involvement".
@@ -21,7 +21,7 @@ from processes.dates import day_text
 from processes.models import HandoverFor, HandoverSource, RoomMove
 
 from .base import ChildFlowMixin
-from .models import OPEN, ProcessKind, RoomMoveProcess, TaskRole
+from .models import ProcessKind, RoomMoveProcess, TaskRole
 from .nodes import HumanTask
 from .transition_forms import (
     ChooseNewKeyPersonsForm,
@@ -71,24 +71,20 @@ class RoomMoveFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Decide whether the child is ready to move")
         .Next(this.is_ready)
     )
-    is_ready = flow.If(this.child_ready).Then(this.split).Else(this.more_visits)
-    split = flow.Split().Next(this.meet_parents).Next(this.handover)
+    is_ready = flow.If(this.child_ready).Then(this.meet_parents).Else(this.more_visits)
     meet_parents = (
         HumanTask(NewKeyPersonMeetingForm, role=TaskRole.KEY_PERSON, owner=this.new_key_person, due=this.move_due,
                   on_complete=this.meeting_arranged)
         .Annotation(title="Arrange for the parents to meet the new key person")
-        .Next(this.join)
+        .Next(this.handover)
     )
 
     # the key person now (the secondary while they are away)
     handover = (
         HumanTask(HandoverForm, role=TaskRole.KEY_PERSON, due=this.move_due, on_complete=this.handed_over)
         .Annotation(title="Hand over to the new key person")
-        .Next(this.join)
+        .Next(this.move_day)
     )
-
-    # Both done (whichever comes second)? Then the move waits for its day; the first just ends its branch.
-    join = flow.If(this.ready_for_the_day).Then(this.move_day).Else(this.end)
 
     # manager
     move_day = (
@@ -125,10 +121,6 @@ class RoomMoveFlow(ChildFlowMixin, flow.Flow):
 
     def child_ready(self, activation) -> bool:
         return activation.process.move.ready_on is not None
-
-    def ready_for_the_day(self, activation) -> bool:
-        """Neither the parents' meeting nor the handover still waits (the one completing now is done)."""
-        return not activation.process.task_set.filter(flow_task_type="HUMAN", status__in=OPEN).exists()
 
     # Steps
     def key_persons_chosen(self, activation, data, by) -> None:

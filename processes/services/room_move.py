@@ -98,9 +98,9 @@ def room_move_key_persons_choose(*, move: RoomMove, primary: Staff, secondary: S
     return move
 
 
-def _visits_check(move: RoomMove, visits: Iterable[Mapping], *, field: str) -> list[dict]:
+def _visits_check(move: RoomMove, visits: Iterable[Mapping], *, field: str, taken=None) -> list[dict]:
     # The settling-in plan's rules (several visits growing longer, none twice in a slot), before the move.
-    taken = set(move.visits.values_list("on", "starts_at"))
+    taken = set(move.visits.values_list("on", "starts_at")) if taken is None else taken
     ordered = settling_visits_check(move.child, ({**v, "parent_stays": v.get("with_old_key_person", v.get("parent_stays"))} for v in visits),
                                     taken=taken, field=field)
     for visit in ordered:
@@ -173,7 +173,8 @@ def room_move_readiness_record(*, move: RoomMove, by, ready: bool, notes: str = 
     no longer leaves room for them, a later date with the reason)."""
     require_carer(by, move.child, "say whether the child is ready to move")
     _require_open(move)
-    if move.visits.filter(recorded_at__isnull=True).exists():
+    visits = list(move.visits.all())  # one read: whether any is unrecorded, and the slots taken
+    if any(v.recorded_at is None for v in visits):
         raise RuleViolation("Record the visits already made first.")
     if ready:
         if extra_visits or new_date:
@@ -185,7 +186,7 @@ def room_move_readiness_record(*, move: RoomMove, by, ready: bool, notes: str = 
         return move
     if new_date:
         _postpone(move, to_date=new_date, reason=reason or notes, by=by)
-    extra = _visits_check(move, extra_visits, field="extra_visits")
+    extra = _visits_check(move, extra_visits, field="extra_visits", taken={(v.on, v.starts_at) for v in visits})
     if not extra:
         raise RuleViolation("Add the further visits the child needs.", field="extra_visits")
     TransitionVisit.objects.bulk_create(TransitionVisit(move=move, **v) for v in extra)
@@ -235,7 +236,8 @@ def room_move_complete(*, move: RoomMove, by) -> RoomMove:
     if open_visits:
         raise RuleViolation(f"{open_visits} visit(s) to {move.to_room} are not recorded yet: record them, or move "
                             "the date with a reason.")
-    child = Child.objects.select_for_update().get(pk=child.pk)
+    # The setting's option comes with the locked row (only the child's row is locked: of=self).
+    child = Child.objects.select_for_update(of=("self",)).select_related("setting").get(pk=child.pk)
     current = {a.role: a for a in child.assignments.current().select_for_update()}
     reason = f"Moved to {move.to_room}"
     weeks = child.setting.room_move_old_key_person_weeks

@@ -13,7 +13,8 @@ from .process import ChildProcess, _track_open_kind
 
 class RoomMoveFacts(models.Manager):
     def get_queryset(self):
-        return super().get_queryset().select_related("move__to_room", "move__new_key_person__user")
+        return super().get_queryset().select_related("move__to_room", "move__new_key_person__user__notification_preference",
+                                                     "move__new_secondary__user", "move__old_key_person")
 
 
 class RoomMoveProcess(ChildProcess):
@@ -36,7 +37,8 @@ class RoomMoveProcess(ChildProcess):
 
 class KeyPersonChangeFacts(models.Manager):
     def get_queryset(self):
-        return super().get_queryset().select_related("change__to_staff__user", "change__from_staff__user")
+        return super().get_queryset().select_related("change__to_staff__user__notification_preference",
+                                                     "change__to_secondary__user", "change__from_staff")
 
 
 class KeyPersonChangeProcess(ChildProcess):
