@@ -10,6 +10,9 @@ from processes.models import AssignmentRole
 
 from .factories import ChildFactory, ChildGuardianFactory, RoomFactory, SettingFactory, StaffFactory
 
+# The room move and key person change fixtures (tests/transitionkit.py).
+from .transitionkit import new_key_person, new_secondary, preschool, settled  # noqa: F401
+
 # Browser tests drive Debian's chromium through Playwright, never a downloaded browser.
 CHROMIUM = "/usr/bin/chromium"
 BROWSER_TESTS = [

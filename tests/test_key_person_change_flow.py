@@ -14,7 +14,7 @@ from workflows.models import ChildProcess, KeyPersonChangeProcess, ProcessKind
 
 from .factories import StaffFactory
 from .flowkit import complete, open_tasks, the_task
-from .transitionkit import HANDOVER, TODAY, settled, settled_child  # noqa: F401  (fixtures)
+from .transitionkit import HANDOVER, TODAY, settled_child
 
 pytestmark = pytest.mark.django_db
 

@@ -11,15 +11,11 @@ from processes.models import AssignmentRole, KeyPersonChange, LifecycleState, Ro
 
 from .factories import SettingFactory, StaffFactory
 from .flowkit import the_task
-from .transitionkit import (  # noqa: F401  (fixtures)
+from .transitionkit import (
     HANDOVER,
     TODAY,
     meeting_data,
-    new_key_person,
-    new_secondary,
     plan_move,
-    preschool,
-    settled,
     settled_child,
     visits_today,
 )
@@ -54,7 +50,7 @@ def test_a_room_move_over_http_as_the_real_roles(client, settled, manager, key_p
     response = client.post(reverse("room-moves") + f"?child={settled.pk}", {"children": [settled.pk],
                                                                             "to_room": preschool.pk,
                                                    "planned_on": str(TODAY()), "why": "Turning three"})
-    assert response.status_code == 302, [l for l in response.content.decode().splitlines() if "error" in l]
+    assert response.status_code == 302, [line for line in response.content.decode().splitlines() if "error" in line]
     move = RoomMove.objects.get(child=settled)
     _do(client, settled, "choose_key_persons", primary=new_key_person.pk, secondary=new_secondary.pk)
     _as(client, new_key_person)

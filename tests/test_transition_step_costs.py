@@ -11,17 +11,13 @@ from processes import services
 from processes.models import Child
 
 from .flowkit import complete, the_task
-from .transitionkit import (  # noqa: F401  (fixtures)
+from .transitionkit import (
     HANDOVER,
     TODAY,
     choose,
     meeting_data,
-    new_key_person,
-    new_secondary,
     plan_and_record_visits,
     plan_move,
-    preschool,
-    settled,
     visits_today,
 )
 

@@ -76,7 +76,8 @@ class VisitRowsMixin:
         for name, field in self.fields.items():
             if isinstance(field, VisitRows):
                 # Rows posted are read as typed: an unchanged proposed row is still a visit.
-                field.formset = field.formset_class(data, prefix=field.prefix, initial=None if data else initial.get(name))
+                field.formset = field.formset_class(data, prefix=field.prefix,
+                                                    initial=None if data else initial.get(name))
 
     def _rows(self, name: str) -> list[dict]:
         formset = self.fields[name].formset

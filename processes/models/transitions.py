@@ -123,7 +123,8 @@ class KeyPersonChange(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["child"], condition=Q(status="open"),
                                     name="one_open_key_person_change_per_child"),
-            models.CheckConstraint(condition=~Q(to_secondary=F("to_staff")), name="key_person_change_secondary_differs"),
+            models.CheckConstraint(condition=~Q(to_secondary=F("to_staff")),
+                                   name="key_person_change_secondary_differs"),
         ]
 
     def __str__(self) -> str:

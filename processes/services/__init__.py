@@ -37,6 +37,18 @@ from .organisation import (
 )
 from .reads import audit_attempt, child_read, room_care_read
 from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
+from .room_move import (
+    room_move_cancel,
+    room_move_complete,
+    room_move_key_persons_choose,
+    room_move_parents_meeting_arrange,
+    room_move_plan,
+    room_move_postpone,
+    room_move_readiness_record,
+    room_move_settling_periods_end,
+    room_move_visits_plan,
+    transition_visit_record,
+)
 from .sen import (
     ehc_decision_record,
     ehc_plan_record,
@@ -55,18 +67,6 @@ from .sen import (
     senco_decision_record,
     support_plan_write,
     support_review_record,
-)
-from .room_move import (
-    room_move_cancel,
-    room_move_complete,
-    room_move_key_persons_choose,
-    room_move_parents_meeting_arrange,
-    room_move_plan,
-    room_move_postpone,
-    room_move_readiness_record,
-    room_move_settling_periods_end,
-    room_move_visits_plan,
-    transition_visit_record,
 )
 from .settling import settling_plan_record, settling_review_record, settling_visit_record
 from .staff import (

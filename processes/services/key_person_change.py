@@ -100,7 +100,8 @@ def key_person_change_start(*, child: Child, to_staff: Staff, to_secondary: Staf
 
 @transaction.atomic
 def key_person_changes_for_leaver(*, staff: Staff, leaving_on: dt.date, rows: Iterable[tuple[Child, Staff, Staff]],
-                                  by, reason: str = ChangeReason.STAFF_LEAVING, notes: str = "") -> list[KeyPersonChange]:
+                                  by, reason: str = ChangeReason.STAFF_LEAVING,
+                                  notes: str = "") -> list[KeyPersonChange]:
     """All of a leaver's (or a long-absent key person's) key children in one go: a successor and a secondary
     for each, taking over on `leaving_on`. All or nothing: one refusal changes none."""
     _require_manager(by, staff.setting_id, "change key persons")

@@ -101,8 +101,8 @@ def room_move_key_persons_choose(*, move: RoomMove, primary: Staff, secondary: S
 def _visits_check(move: RoomMove, visits: Iterable[Mapping], *, field: str, taken=None) -> list[dict]:
     # The settling-in plan's rules (several visits growing longer, none twice in a slot), before the move.
     taken = set(move.visits.values_list("on", "starts_at")) if taken is None else taken
-    ordered = settling_visits_check(move.child, ({**v, "parent_stays": v.get("with_old_key_person", v.get("parent_stays"))} for v in visits),
-                                    taken=taken, field=field)
+    rows = ({**v, "parent_stays": v.get("with_old_key_person", v.get("parent_stays"))} for v in visits)
+    ordered = settling_visits_check(move.child, rows, taken=taken, field=field)
     for visit in ordered:
         date_bounds.not_before(visit["on"], timezone.localdate(), field=field, why="today: visits are planned ahead")
         date_bounds.not_after(visit["on"], move.planned_on, field=field, why="the day of the move")

@@ -13,8 +13,9 @@ from .process import ChildProcess, _track_open_kind
 
 class RoomMoveFacts(models.Manager):
     def get_queryset(self):
-        return super().get_queryset().select_related("move__to_room", "move__new_key_person__user__notification_preference",
-                                                     "move__new_secondary__user", "move__old_key_person")
+        return super().get_queryset().select_related(
+            "move__to_room", "move__new_key_person__user__notification_preference", "move__new_secondary__user",
+            "move__old_key_person")
 
 
 class RoomMoveProcess(ChildProcess):
