@@ -88,7 +88,8 @@ def test_the_invitation_to_meet_the_new_key_person_carries_an_icalendar(settled,
     [invitation] = [m for m in mail.outbox if m.to == [guardian.email]]
     assert "Meeting the new key person" in invitation.subject
     [(name, ics, mimetype)] = invitation.attachments
-    assert name == "invitation.ics" and "BEGIN:VEVENT" in (ics.decode() if isinstance(ics, bytes) else ics) and mimetype.startswith("text/calendar")
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert name == "invitation.ics" and "BEGIN:VEVENT" in ics and mimetype.startswith("text/calendar")
 
 
 def test_the_old_key_persons_tasks_for_the_child_go_to_the_new_key_person(settled, manager, key_person, preschool,
