@@ -108,15 +108,24 @@ class ReadinessForm(VisitRowsMixin, forms.Form):
 
     def __init__(self, *args, task, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.move = task.process.coerced.move
         self._bind_rows(self.data if self.is_bound else None, {})
 
     def clean_extra_visits(self):
         return self._rows("extra_visits")
 
     def clean(self):
+        # Said early; the rules are the service's (processes.services.room_move_readiness_record).
         data = super().clean()
-        if data.get("new_date") and not (data.get("reason") or "").strip():
+        new_date = data.get("new_date")
+        if data.get("ready") is False and not data.get("extra_visits"):
+            self.add_error("extra_visits", "Add the further visits the child needs.")
+        if data.get("ready") and (new_date or data.get("extra_visits")):
+            self.add_error("ready", "A child who is ready needs no more visits nor a new date.")
+        if new_date and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the date of the move changes.")
+        if new_date and (new_date == self.move.planned_on or new_date < timezone.localdate()):
+            self.add_error("new_date", "Choose a day from today on, other than the day already planned.")
         return data
 
 
