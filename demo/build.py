@@ -57,6 +57,7 @@ from .reset import demo_counts, demo_delete
 from .room_care import build_room_care
 from .sen import build_sen_stories
 from .steps import STAGE_STEPS, S
+from .transitions import build_transition_stories
 
 # The installation itself, not a person: the set-up services let a command on the server set a setting up.
 SYSTEM = None
@@ -111,6 +112,7 @@ def demo_build(*, today: dt.date) -> Setting:
     build_sen_stories(ctx)
     build_room_care(ctx)
     build_meeting_stories(ctx)
+    build_transition_stories(ctx)
     return setting
 
 
