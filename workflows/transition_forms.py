@@ -171,8 +171,8 @@ class HandoverForm(forms.ModelForm):
 
 
 class ConfirmForm(forms.Form):
-    confirm = forms.BooleanField(label="Done on the day",
-                                 help_text="The key persons (and for a move, the room) change now.")
+    # No help text: on the task page it would sit over the tick box; the label says it all.
+    confirm = forms.BooleanField(label="Done on the day: the key persons (and for a move, the room) change now")
 
     def __init__(self, *args, task, **kwargs) -> None:
         super().__init__(*args, **kwargs)
