@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0008_setting_open_days'),
+        ('processes', '0011_room_care'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
