@@ -15,6 +15,7 @@ from processes.models import HANDOVER_TOPICS, AllAboutMe, Handover
 from processes.text import ACCOUNT, REASON
 
 from .allocation import AllocateForm
+from .introduction import IntroductionMeetingForm
 from .settling import DATE_FORMATS, VisitForm, VisitRows, VisitRowsMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -129,18 +130,18 @@ class ReadinessForm(VisitRowsMixin, forms.Form):
         return data
 
 
-class NewKeyPersonMeetingForm(forms.Form):
-    starts_at = forms.DateTimeField(
-        label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="The parents meet the new key person before the move; they are sent an invitation.",
-    )
-    duration_minutes = forms.IntegerField(min_value=5, max_value=240, initial=30, label="Length (minutes)")
-    location = forms.CharField(max_length=200, required=False, initial="At the setting")
-    with_whom = forms.CharField(max_length=200, required=False, label="Which parents/carers")
-    notes = forms.CharField(required=False, max_length=ACCOUNT, widget=forms.Textarea(attrs={"rows": 2}))
+class NewKeyPersonMeetingForm(IntroductionMeetingForm):
+    """The introduction's meeting form, for the new key person: a meeting still to come (no "already held",
+    no first day to come before)."""
 
     def __init__(self, *args, task, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, task=task, **kwargs)
+        del self.fields["already_held"]
+        self.fields["starts_at"].help_text = ("The parents meet the new key person before the move; they are sent "
+                                              "an invitation.")
+
+    def clean_starts_at(self):
+        return self.cleaned_data["starts_at"]
 
 
 class HandoverForm(forms.ModelForm):
