@@ -193,3 +193,24 @@ def test_a_long_absence_offers_the_change(client, setting, manager, key_person):
                                   reason="Long-term sick", by=manager.user)
     page = _as(client, manager).get(reverse("staff-absences")).content.decode()
     assert reverse("staff-key-children", args=[key_person.pk]) + "?reason=long_absence" in page
+
+
+def test_a_moves_page_costs_the_same_whatever_its_visits(client, settled, manager, preschool, new_key_person,
+                                                         new_secondary, django_assert_num_queries):
+    from .flowkit import complete
+    from .transitionkit import choose
+
+    move = plan_move(settled, manager, preschool, on=TODAY() + dt.timedelta(days=14))
+    choose(settled, manager, new_key_person, new_secondary)
+    _as(client, manager)
+    url = reverse("room-move", args=[move.pk])
+    with django_assert_num_queries(MOVE_PAGE_QUERIES):
+        client.get(url)
+    complete(the_task(settled, "plan_visits"), new_key_person.user, **visits_today(4))
+    with django_assert_num_queries(MOVE_PAGE_QUERIES):
+        assert "Visits to the new room (4)" in client.get(url).content.decode()
+
+
+# The same whatever the number of visits: the move with what it shows, its visits and its date changes are a
+# query each, beside the log-in's and the session's own.
+MOVE_PAGE_QUERIES = 9
