@@ -37,7 +37,6 @@ from .sen import (
     TargetProgress,
 )
 from .staff import Staff, StaffAbsence
-from .two_year_check import CHECK_FIELDS, TwoYearCheck, TwoYearCheckStatus, TwoYearCheckTemplate
 from .transitions import (
     ChangeReason,
     KeyPersonChange,
@@ -46,6 +45,7 @@ from .transitions import (
     TransitionStatus,
     TransitionVisit,
 )
+from .two_year_check import CHECK_FIELDS, TwoYearCheck, TwoYearCheckStatus, TwoYearCheckTemplate
 
 __all__ = [
     "ChangeReason",
