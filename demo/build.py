@@ -60,6 +60,7 @@ from .reset import demo_counts, demo_delete
 from .room_care import build_room_care
 from .sen import build_sen_stories
 from .steps import STAGE_STEPS, S
+from .transitions import build_transition_stories
 
 # The installation itself, not a person: the set-up services let a command on the server set a setting up.
 SYSTEM = None
@@ -117,6 +118,7 @@ def demo_build(*, today: dt.date) -> Setting:
     build_organisation(ctx)  # a second setting of the chain, and its area manager (demo.organisation)
     build_register(ctx)
     build_leaving_stories(ctx)
+    build_transition_stories(ctx)
     return setting
 
 

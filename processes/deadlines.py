@@ -67,6 +67,15 @@ def settling_review_due(review_on: dt.date, setting: Setting | None = None) -> d
     return at_end_of(review_on, setting)
 
 
+# A step of a room move or a change of key person that waits on nothing but the person (choose the key persons,
+# plan the visits, hand over): due within a few days, so the child's move keeps its pace.
+TRANSITION_STEP_WITHIN = dt.timedelta(days=3)
+
+
+def room_move_step_due(setting: Setting | None = None) -> dt.datetime:
+    return at_end_of(timezone.localdate() + TRANSITION_STEP_WITHIN, setting)
+
+
 # --- Special educational needs (SEND Code of Practice 0-25) -------------------------------------------------
 
 # An SEN step waiting on the SENCO (the "approval" steps) is due this long after it lands in their inbox, so

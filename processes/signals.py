@@ -21,3 +21,8 @@ meeting_changed = Signal()  # meeting, by
 # A key person offered drop-in slots (seed 004): the parents of their key children are told.
 drop_ins_offered = Signal()  # host, slots, by
 leaving_recorded = Signal()  # plan, by: a leaving date and destination recorded for the first time
+# A room move or a change of key person was planned (the workflows start its process) or ended before its
+# time (cancelled, the child leaving: the workflows close its process).
+room_move_planned = Signal()  # move, by
+key_person_change_planned = Signal()  # change, by
+transition_ended = Signal()  # child, kind ("room_move" or "key_person_change"), reason, by

@@ -10,6 +10,9 @@ from processes.models import AssignmentRole
 
 from .factories import ChildFactory, ChildGuardianFactory, RoomFactory, SettingFactory, StaffFactory
 
+# The room move and key person change fixtures (tests/transitionkit.py).
+from .transitionkit import new_key_person, new_secondary, preschool, settled  # noqa: F401
+
 # Browser tests drive Debian's chromium through Playwright, never a downloaded browser.
 CHROMIUM = "/usr/bin/chromium"
 BROWSER_TESTS = [
@@ -142,11 +145,12 @@ def introduced(setting, room, manager, key_person, other_key_person):
 @pytest.fixture
 def leaver(allocated_child, manager):
     """A settled child who has been here a year, a parent linked, leaving for school in 60 days (leavingkit)."""
-    from .leavingkit import plan_leaving, settled, started_a_year_ago
+    from .leavingkit import plan_leaving, started_a_year_ago
+    from .leavingkit import settled as settle
 
     ChildGuardianFactory(child=allocated_child)
     started_a_year_ago(allocated_child)
-    child = settled(allocated_child, manager)
+    child = settle(allocated_child, manager)
     plan_leaving(child, manager)
     return type(child).objects.get(pk=child.pk)
 

@@ -238,7 +238,8 @@ MATRIX = [
         "key_person": REFUSED, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": OK,
         "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND})
       for record, name in (("child details", "child-edit"), ("parents and carers", "child-guardians"),
-                           ("key persons", "child-key-persons"))],
+                           ("key persons", "child-key-persons"),
+                           ("change of key person", "key-person-change"))],
     # The room's need-to-know cards: whoever works in the room (the key person, the SENCO based there) and the
     # manager; a colleague of another room is told nothing exists (issue 17 part 3, seed 002).
     Row("room care cards", "view", lambda c, w: c.get(reverse("room-care", args=[w.child.room_id])), audited=True,

@@ -28,10 +28,12 @@ from processes.services import consent_in_force
 from workflows import services as wf
 from workflows.health import stuck_processes
 from workflows.models import ChildProcess, ProcessKind, TaskRole
+from workflows.transition_forms import TransitionVisitsForm
 
 from . import senkit as sk
 from .factories import ChildGuardianFactory
-from .flowkit import allocate, introduce, open_tasks, register
+from .flowkit import allocate, introduce, open_tasks, proposed_rows, register
+from .transitionkit import plan_move, settled_child
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +80,8 @@ def _form_data(draw, task) -> dict:
     for name, field in form.fields.items():
         initial = form.initial.get(name, field.initial)
         data[name] = _value(draw, name, field, initial() if callable(initial) else initial)
+        if name == "visits" and isinstance(form, TransitionVisitsForm):
+            data.update(proposed_rows(task))  # the room move's proposed visits, posted as the page would
     return data
 
 
@@ -262,6 +266,21 @@ def test_an_absence_follow_up_never_reaches_a_dead_end(data, setting, room, mana
     walk(data, child, {ProcessKind.ABSENCE_CONTACT, ProcessKind.ABSENCE_WELFARE}, people, max_steps=10)
 
 
+def _settled(setting, room, manager, key_person, other_key_person):
+    key_person.max_caseload = 10_000
+    key_person.save(update_fields=["max_caseload"])
+    return settled_child(setting, room, manager, key_person, other_key_person)
+
+
+@WALKS
+@given(data=st.data())
+def test_a_room_move_never_reaches_a_dead_end(data, setting, room, manager, key_person, other_key_person,
+                                              preschool, new_key_person, new_secondary, people):
+    child = _settled(setting, room, manager, key_person, other_key_person)
+    plan_move(child, manager, preschool)
+    walk(data, child, {ProcessKind.ROOM_MOVE}, people, max_steps=14)
+
+
 @WALKS
 @given(data=st.data())
 def test_leaving_never_reaches_a_dead_end(data, setting, room, manager, key_person, other_key_person, people):
@@ -295,3 +314,16 @@ def allocate_directly(child, manager, key_person, other_key_person) -> None:
     for staff, role in ((key_person, AssignmentRole.PRIMARY), (other_key_person, AssignmentRole.SECONDARY)):
         services.key_person_assign(child=child, staff=staff, role=role, by=manager.user)
     services.child_transition(child=child, transition="allocate", by=manager.user)
+
+
+@WALKS
+@given(data=st.data())
+def test_a_change_of_key_person_never_reaches_a_dead_end(data, setting, room, manager, key_person,
+                                                         other_key_person, new_key_person, people):
+    from processes import services
+
+    child = _settled(setting, room, manager, key_person, other_key_person)
+    services.key_person_change_start(child=child, to_staff=new_key_person, to_secondary=other_key_person,
+                                     reason=data.draw(st.sampled_from(["parents_ask", "not_clicked",
+                                                                       "caseload_review"])), by=manager.user)
+    walk(data, child, {ProcessKind.KEY_PERSON_CHANGE}, people, max_steps=6)

@@ -16,12 +16,14 @@ def keyflow_flows() -> list[type]:
     from .absence import AbsenceContactFlow, AbsenceWelfareFlow
     from .allocation import AllocationFlow
     from .introduction import IntroductionFlow
+    from .key_person_change import KeyPersonChangeFlow
     from .leaving import LeavingFlow
+    from .room_move import RoomMoveFlow
     from .sen import SenFlow
     from .settling import SettlingFlow
 
     return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow, AbsenceContactFlow, AbsenceWelfareFlow,
-            LeavingFlow]
+            LeavingFlow, RoomMoveFlow, KeyPersonChangeFlow]
 
 
 def flow_problems(flow_classes) -> list[checks.CheckMessage]:

@@ -13,13 +13,16 @@ from processes.signals import (
     child_registered,
     consent_changed,
     consent_withdrawal_asked,
+    key_person_change_planned,
     key_person_changed,
     leaving_recorded,
     meeting_arranged,
     meeting_changed,
+    room_move_planned,
     sen_concern_raised,
     staff_absence_ended,
     staff_absence_recorded,
+    transition_ended,
 )
 
 
@@ -176,3 +179,33 @@ def close_a_cancelled_meetings_process(sender, meeting, by, **kwargs) -> None:
             if isinstance(task.flow_task, HumanTask):
                 task_cancel(task=task, by=by, reason="The meeting was called off")
         process.flow_class.instance.cancel(process)
+@receiver(room_move_planned)
+def start_room_move(sender, move, by, **kwargs) -> None:
+    from .base import process_start
+    from .room_move import RoomMoveFlow
+
+    process_start(flow_class=RoomMoveFlow, child=move.child, by=by, move=move)
+
+
+@receiver(key_person_change_planned)
+def start_key_person_change(sender, change, by, **kwargs) -> None:
+    from .base import process_start
+    from .key_person_change import KeyPersonChangeFlow
+
+    process_start(flow_class=KeyPersonChangeFlow, child=change.child, by=by, change=change)
+
+
+@receiver(transition_ended)
+def close_an_ended_transition(sender, child, kind, reason, by, **kwargs) -> None:
+    """A move or change called off (or its child leaving): its open steps leave everyone's inbox, saying why."""
+    from .models import ChildProcess
+    from .nodes import HumanTask
+    from .services import task_cancel
+
+    for process in ChildProcess.objects.filter(child=child, open_kind=kind):
+        flow = process.flow_class.instance
+        with flow.lock(process.pk), transaction.atomic():
+            for task in process.task_set.filter(status__in=("NEW", "ASSIGNED")):
+                if isinstance(task.flow_task, HumanTask):
+                    task_cancel(task=task, by=by, reason=reason)
+            flow.cancel(process)

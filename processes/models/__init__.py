@@ -1,6 +1,7 @@
 from .audit import AuditEvent
 from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
+from .handover import HANDOVER_TOPICS, Handover, HandoverFor, HandoverSource
 from .imports import ImportJob, ImportKind, ImportStatus
 from .keyperson import AssignmentRole, KeyPersonAssignment
 from .leaving import DestinationKind, LeavingPlan, PackLink, RecordsPack, SentHow, TransitionReport
@@ -39,6 +40,14 @@ from .sen import (
     TargetProgress,
 )
 from .staff import Staff, StaffAbsence
+from .transitions import (
+    ChangeReason,
+    KeyPersonChange,
+    RoomMove,
+    RoomMovePostponement,
+    TransitionStatus,
+    TransitionVisit,
+)
 from .two_year_check import CHECK_FIELDS, TwoYearCheck, TwoYearCheckStatus, TwoYearCheckTemplate
 
 __all__ = [
@@ -56,6 +65,16 @@ __all__ = [
     "RecordsPack",
     "SentHow",
     "TransitionReport",
+    "ChangeReason",
+    "HANDOVER_TOPICS",
+    "Handover",
+    "HandoverFor",
+    "HandoverSource",
+    "KeyPersonChange",
+    "RoomMove",
+    "RoomMovePostponement",
+    "TransitionStatus",
+    "TransitionVisit",
     "AccidentRecord",
     "LegalHold",
     "PassedOnKind",

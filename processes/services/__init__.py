@@ -5,7 +5,16 @@ from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
 from .drop_ins import calendar_feed_reset, calendar_feed_staff, drop_in_take, drop_ins_offer
 from .guardians import guardian_create, guardian_delete, guardian_link_update, guardian_unlink, guardian_update
+from .handover import handover_record
 from .introduction import all_about_me_record, introduction_meeting_arrange
+from .key_person_change import (
+    absence_is_long,
+    key_person_change_cancel,
+    key_person_change_complete,
+    key_person_change_introduction_record,
+    key_person_change_start,
+    key_person_changes_for_leaver,
+)
 from .keyperson import child_allocate, key_person_assign, key_person_end, key_persons_release
 from .leaving import (
     learning_record_give,
@@ -46,6 +55,18 @@ from .register import (
     staff_sign_out,
 )
 from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
+from .room_move import (
+    room_move_cancel,
+    room_move_complete,
+    room_move_key_persons_choose,
+    room_move_parents_meeting_arrange,
+    room_move_plan,
+    room_move_postpone,
+    room_move_readiness_record,
+    room_move_settling_periods_end,
+    room_move_visits_plan,
+    transition_visit_record,
+)
 from .sen import (
     ehc_decision_record,
     ehc_plan_record,
@@ -114,6 +135,23 @@ __all__ = [
     "child_sign_out",
     "staff_sign_in",
     "staff_sign_out",
+    "absence_is_long",
+    "handover_record",
+    "key_person_change_cancel",
+    "key_person_change_complete",
+    "key_person_change_introduction_record",
+    "key_person_change_start",
+    "key_person_changes_for_leaver",
+    "room_move_cancel",
+    "room_move_complete",
+    "room_move_key_persons_choose",
+    "room_move_parents_meeting_arrange",
+    "room_move_plan",
+    "room_move_postpone",
+    "room_move_readiness_record",
+    "room_move_settling_periods_end",
+    "room_move_visits_plan",
+    "transition_visit_record",
     "all_about_me_record",
     "child_allocate",
     "introduction_meeting_arrange",

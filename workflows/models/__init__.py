@@ -6,9 +6,10 @@ from .leaving import LeavingProcess
 from .meetings import MeetingProcess, TwoYearCheckProcess
 from .process import FINISHED, OPEN, ChildProcess, ProcessKind, TaskRole
 from .sen import SenProcess, SenProcessFacts, SentBackFrom
+from .transitions import KeyPersonChangeProcess, RoomMoveProcess
 
 __all__ = [
-    "AbsenceProcess", "CHILD_COPIED", "ChildProcess", "FINISHED", "InboxEntry", "LeavingProcess", "MeetingProcess",
-    "OPEN", "ProcessKind", "SenProcess", "SenProcessFacts", "SentBackFrom", "TaskRole", "TwoYearCheckProcess",
-    "inbox_copy_child", "inbox_sync", "node_title",
+    "AbsenceProcess", "CHILD_COPIED", "ChildProcess", "FINISHED", "InboxEntry", "KeyPersonChangeProcess",
+    "LeavingProcess", "MeetingProcess", "OPEN", "ProcessKind", "RoomMoveProcess", "SenProcess", "SenProcessFacts",
+    "SentBackFrom", "TaskRole", "TwoYearCheckProcess", "inbox_copy_child", "inbox_sync", "node_title",
 ]

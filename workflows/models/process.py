@@ -21,6 +21,8 @@ class ProcessKind(models.TextChoices):
     ABSENCE_CONTACT = "absence_contact", "Absence: contact the parents"
     ABSENCE_WELFARE = "absence_welfare", "Absence: welfare check"
     LEAVING = "leaving", "Leaving"
+    ROOM_MOVE = "room_move", "Room move"
+    KEY_PERSON_CHANGE = "key_person_change", "Change of key person"
 
 
 class TaskRole(models.TextChoices):
