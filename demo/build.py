@@ -53,6 +53,7 @@ from .data import (
 )
 from .dates import date_of_birth_in, school_leaving_details, start_date_for
 from .injuries import build_injury_and_supervision_stories
+from .leaving import build_leaving_stories
 from .meetings import build_meeting_stories
 from .organisation import build_organisation
 from .register import build_register
@@ -60,6 +61,7 @@ from .reset import demo_counts, demo_delete
 from .room_care import build_room_care
 from .sen import build_sen_stories
 from .steps import STAGE_STEPS, S
+from .transitions import build_transition_stories
 
 # The installation itself, not a person: the set-up services let a command on the server set a setting up.
 SYSTEM = None
@@ -117,6 +119,8 @@ def demo_build(*, today: dt.date) -> Setting:
     build_organisation(ctx)  # a second setting of the chain, and its area manager (demo.organisation)
     build_register(ctx)
     build_injury_and_supervision_stories(ctx)
+    build_leaving_stories(ctx)
+    build_transition_stories(ctx)
     return setting
 
 

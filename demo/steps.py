@@ -202,6 +202,7 @@ def step_prepare_to_leave(ctx: DemoContext, child: Child, spec: ChildSpec) -> Ch
         reason = f"Starting reception at {child.destination_school} in September."
         consent_record(
             child=child, guardian=ctx.parent_with_responsibility(spec), purpose=ConsentPurpose.SHARE_SCHOOL,
+            recipient=child.destination_school,
             status=ConsentStatus.GRANTED, method=ConsentMethod.SIGNED_FORM, by=ctx.manager,
             given_at=moment(ctx, ctx.today - dt.timedelta(days=3), 17, 0),
             notes=f"Learning journal and transition report to {child.destination_school}.",

@@ -312,3 +312,6 @@ CELERY_BEAT_SCHEDULE["purge-expired-records"] = {
     "task": "notifications.tasks.purge_expired_records",
     "schedule": crontab(hour=2, minute=30),  # nightly, in TIME_ZONE
 }
+# Issue 18: on the leaving date the child becomes "left"; before the day's first task reminders go out.
+CELERY_BEAT_SCHEDULE["leavers-leave"] = {"task": "notifications.tasks.leavers_leave",
+                                         "schedule": crontab(hour=1, minute=15)}

@@ -95,3 +95,11 @@ def schedule_supervisions() -> int:
     from processes.services import supervisions_schedule_missing
 
     return supervisions_schedule_missing()
+
+
+@shared_task
+def leavers_leave() -> int:
+    """Early each morning: children whose leaving date has come become "left" (processes.services.leaving)."""
+    from processes.services import leavers_leave as leave
+
+    return len(leave())

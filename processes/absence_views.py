@@ -17,7 +17,7 @@ from .access import setting_manager
 from .errors import RuleViolation
 from .manage_forms import AbsenceEndForm, AbsenceForm
 from .models import StaffAbsence
-from .services import staff_absence_end, staff_absence_record
+from .services import absence_is_long, staff_absence_end, staff_absence_record
 
 
 @never_cache
@@ -36,8 +36,10 @@ def absences(request):
     today = timezone.localdate()
     listed = list(
         StaffAbsence.objects.filter(staff__setting_id=manager.setting_id, ends_on__gte=today)
-        .select_related("staff__user").order_by("starts_on", "staff__user__first_name", "pk")
+        .select_related("staff__user", "staff__setting").order_by("starts_on", "staff__user__first_name", "pk")
     )
+    for absence in listed:  # a long absence offers a change of key person for their key children
+        absence.is_long = absence_is_long(absence, absence.staff.setting)
     return render(request, "processes/absences.html", {
         "form": form, "today": today,
         "away_now": [a for a in listed if a.starts_on <= today],

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from . import sessions
 from .dates import day_text
-from .models import AssignmentRole, Child, ChildGuardian, KeyPersonAssignment, Staff, StaffAbsence
+from .models import AssignmentRole, Child, ChildGuardian, KeyPersonAssignment, Room, Staff, StaffAbsence
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,14 @@ def _sibling_key_persons(child: Child) -> dict[int, str]:
 
 
 def allocation_candidates(
-    *, child: Child, role: str = AssignmentRole.PRIMARY, primary: Staff | None = None, on: dt.date | None = None
+    *, child: Child, role: str = AssignmentRole.PRIMARY, primary: Staff | None = None, on: dt.date | None = None,
+    room: Room | None = None,
 ) -> list[Candidate]:
     """Key persons of the child's setting, best first. For the secondary, pass the chosen primary: the
-    secondary's job is to be there when the key person is not, so the sessions the primary misses count."""
+    secondary's job is to be there when the key person is not, so the sessions the primary misses count.
+    `room`: rank for that room rather than the child's own (the room a child is moving to)."""
     setting = child.setting
+    room_id = room.pk if room is not None else child.room_id
     on = on or timezone.localdate()
     staff_list = list(
         Staff.objects.filter(setting=setting, is_key_person=True, user__is_active=True)
@@ -103,7 +106,7 @@ def allocation_candidates(
     # The most a candidate can score: every factor the setting weighs (a weight of 0 is switched off).
     # A factor that cannot apply to this child (no room yet, no known needs, no preference) is left out of it.
     out_of = (setting.weight_sessions + setting.weight_caseload + (setting.weight_sibling if siblings else 0)
-              + (setting.weight_room if child.room_id else 0)
+              + (setting.weight_room if room_id else 0)
               + (setting.weight_sen_experience if child.known_needs else 0)
               + (setting.weight_parent_preference if child.preferred_key_person_id else 0))
     ranked = []
@@ -131,9 +134,10 @@ def allocation_candidates(
             warnings.append(
                 f"at their maximum caseload ({staff.caseload} of {staff.max_caseload}): needs a written reason"
             )
-        if setting.weight_room and child.room_id and staff.room_id == child.room_id:
+        if setting.weight_room and room_id and staff.room_id == room_id:
             score += setting.weight_room
-            reasons.append(f"works in {child.room}, {child.first_name}'s room")
+            reasons.append(f"works in {staff.room}"
+                           + (f", {child.first_name}'s room" if room_id == child.room_id else ", the new room"))
             gave("room", setting.weight_room, setting.weight_room, reasons[-1])
         if setting.weight_sen_experience and child.known_needs and staff.sen_experience:
             score += setting.weight_sen_experience
@@ -157,11 +161,11 @@ def allocation_candidates(
 
 
 def candidates_to_back_up(
-    *, child: Child, primary: Staff | None, ranked_primaries: list[Candidate] | None = None
+    *, child: Child, primary: Staff | None, ranked_primaries: list[Candidate] | None = None, room: Room | None = None,
 ) -> list[Candidate]:
     """Suggestions for the secondary, ranked to cover `primary`'s absences; `primary` themselves come last (if
     the manager picks someone else as key person, they may still be the secondary), scored as a key person."""
-    ranked = allocation_candidates(child=child, role=AssignmentRole.SECONDARY, primary=primary)
+    ranked = allocation_candidates(child=child, role=AssignmentRole.SECONDARY, primary=primary, room=room)
     if primary is not None:
         as_primary = next((c for c in ranked_primaries or [] if c.staff.pk == primary.pk), None)
         if as_primary is not None:

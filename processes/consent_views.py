@@ -50,9 +50,10 @@ class _DecisionFields(forms.Form):
 
 class ConsentDecisionForm(_DecisionFields):
     purpose = forms.ChoiceField(choices=ConsentPurpose.choices, label="What for")
-    recipient = forms.CharField(required=False, max_length=200, label="Named professional or service",
+    recipient = forms.CharField(required=False, max_length=200, label="Named professional, service or school",
                                 help_text="Only for sharing with an outside professional, e.g. "
-                                          "“Speech and Language Therapy, Leeds”.")
+                                          "“Speech and Language Therapy, Leeds”, or with the school or setting "
+                                          "the child moves to, e.g. “Oakbridge Primary School”.")
     status = forms.ChoiceField(choices=[(ConsentStatus.GRANTED, "Granted"), (ConsentStatus.DECLINED, "Declined")],
                                widget=forms.RadioSelect, label="Their decision")
     field_order = ["purpose", "recipient", "status", "guardian", "method", "given_at", "notes"]

@@ -67,6 +67,15 @@ def settling_review_due(review_on: dt.date, setting: Setting | None = None) -> d
     return at_end_of(review_on, setting)
 
 
+# A step of a room move or a change of key person that waits on nothing but the person (choose the key persons,
+# plan the visits, hand over): due within a few days, so the child's move keeps its pace.
+TRANSITION_STEP_WITHIN = dt.timedelta(days=3)
+
+
+def room_move_step_due(setting: Setting | None = None) -> dt.datetime:
+    return at_end_of(timezone.localdate() + TRANSITION_STEP_WITHIN, setting)
+
+
 # --- Special educational needs (SEND Code of Practice 0-25) -------------------------------------------------
 
 # An SEN step waiting on the SENCO (the "approval" steps) is due this long after it lands in their inbox, so
@@ -183,3 +192,14 @@ def injury_pattern_due(setting: Setting | None = None) -> dt.datetime:
 def supervision_next_on(setting: Setting, *, after: dt.date) -> dt.date:
     """Seed 003 §6: regular supervision; every `Setting.supervision_every_weeks` (a term by default)."""
     return open_day_on_or_before(after + dt.timedelta(weeks=setting.supervision_every_weeks), setting)
+
+
+# Leaving (issue 18 part 3): the report four weeks before the last day, the meeting with the parents three,
+# the pack two (time for the school's office to open it), the learning record on the last day (seed 002).
+LEAVING_WEEKS_BEFORE = {"report": 4, "meeting": 3, "pack": 2, "receipt": 1, "learning_record": 0}
+
+
+def leaving_step_due(leaving_on: dt.date, step: str, setting: Setting | None = None) -> dt.datetime:
+    """A leaving step's deadline, counted back from the leaving date; never before the next open day."""
+    day = leaving_on - dt.timedelta(weeks=LEAVING_WEEKS_BEFORE[step])
+    return at_end_of(max(day, _today() + dt.timedelta(days=1)), setting)

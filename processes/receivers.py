@@ -35,6 +35,25 @@ def release_key_persons_of_a_leaver(sender, instance: Child, name, source, targe
                         ends_on=instance.left_on or timezone.localdate())
 
 
+@receiver(post_transition, sender=Child)
+def end_the_transitions_of_a_leaver(sender, instance: Child, name, source, target, method_kwargs=None, **kwargs):
+    # A child who is leaving moves room no more and needs no new key person: the move or change ends with them
+    # (its workflow's open steps are cancelled on transition_ended, workflows.receivers).
+    if target not in (LifecycleState.LEAVING, LifecycleState.LEFT, LifecycleState.WITHDRAWN):
+        return
+    from .models import KeyPersonChange, RoomMove, TransitionStatus
+    from .signals import transition_ended
+
+    by = (method_kwargs or {}).get("by")
+    reason = f"{instance.name} is {LifecycleState(target).label.lower()}"
+    for model, kind in ((RoomMove, "room_move"), (KeyPersonChange, "key_person_change")):
+        if model.objects.filter(child=instance, status=TransitionStatus.OPEN).update(
+                status=TransitionStatus.CANCELLED, end_reason=reason):
+            audit_record(actor=by, action="cancel", record=instance, summary=f"{kind.replace('_', ' ').capitalize()} "
+                         f"ended: {reason}")
+            transition_ended.send(sender=model, child=instance, kind=kind, reason=reason, by=by)
+
+
 @receiver(pre_save)
 def refuse_over_long_text(sender, instance, raw=False, **kwargs):
     # Every domain record, whichever service, admin page or command writes it. The audit trail is exempt:

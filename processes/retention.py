@@ -18,7 +18,16 @@ from django.db.models import Q
 from django_fsm_log.models import StateLog
 
 from . import deadlines, hooks
-from .models import AllAboutMe, Child, Consent, ConsentPurpose, Guardian, LegalHold, LifecycleState
+from .models import (
+    AllAboutMe,
+    Child,
+    Consent,
+    ConsentPurpose,
+    Guardian,
+    LeavingPlan,
+    LegalHold,
+    LifecycleState,
+)
 
 GENERAL, ACCIDENT, SEN, SAFEGUARDING = "general", "accident", "sen", "safeguarding"
 SEN_CONSENTS = (ConsentPurpose.SENCO_OBSERVATION, ConsentPurpose.SHARE_PROFESSIONAL)
@@ -58,6 +67,8 @@ def _general_records(child: Child) -> list[tuple[str, models.QuerySet]]:
         ("all about me", AllAboutMe.objects.filter(child=child)),
         ("settling-in sessions", child.settling_sessions.all()),
         ("settling-in reviews", child.settling_reviews.all()),
+        # Before the consents: a records pack keeps the consent it was made under.
+        ("leaving plan, transition report and records packs", LeavingPlan.objects.filter(child=child)),
         ("consents", Consent.objects.filter(child=child).exclude(purpose__in=SEN_CONSENTS)),
         ("lifecycle log", StateLog.objects.for_(child)),
         ("parent/carer links", child.guardian_links.all()),

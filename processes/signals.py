@@ -26,3 +26,9 @@ injury_pattern_found = Signal()  # pattern
 # A supervision was held (services.supervision_hold): after its commit, its actions about a key child become
 # tasks (workflows.supervision, started by a Celery task: notifications.receivers).
 supervision_held = Signal()  # supervision, by
+leaving_recorded = Signal()  # plan, by: a leaving date and destination recorded for the first time
+# A room move or a change of key person was planned (the workflows start its process) or ended before its
+# time (cancelled, the child leaving: the workflows close its process).
+room_move_planned = Signal()  # move, by
+key_person_change_planned = Signal()  # change, by
+transition_ended = Signal()  # child, kind ("room_move" or "key_person_change"), reason, by

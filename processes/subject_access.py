@@ -26,7 +26,10 @@ from .models import (
     Child,
     EhcRequest,
     Guardian,
+    LeavingPlan,
     MeetingAction,
+    PackLink,
+    RecordsPack,
     Referral,
     ReferralUpdate,
     SencoDecision,
@@ -37,6 +40,7 @@ from .models import (
     SupportReview,
     SupportTarget,
     TargetProgress,
+    TransitionReport,
 )
 
 
@@ -62,6 +66,20 @@ def _sen_records(child: Child) -> dict[str, Any]:
     }
 
 
+def _leaving_records(child: Child) -> dict[str, Any]:
+    packs = RecordsPack.objects.filter(plan__child=child).order_by("pk")
+    pack_fields = [f.name for f in RecordsPack._meta.concrete_fields if f.name not in ("id", "pdf")]
+    return {
+        "leaving_plan": _rows(LeavingPlan.objects.filter(child=child)),
+        "transition_report": _rows(TransitionReport.objects.filter(plan__child=child)),
+        # The PDF itself is the report above (and the SEN records), as it was sent: described, not repeated.
+        "records_packs": [{"id": row["pk"], **row["fields"]}
+                          for row in serializers.serialize("python", packs, fields=pack_fields)],
+        "records_pack_downloads": _rows(PackLink.objects.filter(pack__plan__child=child).order_by("pk")
+                                        .defer("token_hash", "code_hash")),
+    }
+
+
 def child_records(child: Child) -> dict[str, Any]:
     """Each kind of record about the child; every section is present, empty or not."""
     guardians = Guardian.objects.filter(child_links__child=child).order_by("pk")
@@ -83,6 +101,7 @@ def child_records(child: Child) -> dict[str, Any]:
         **_sen_records(child),
         "legal_holds": _rows(child.legal_holds.order_by("pk")),
         "records_passed_on": _rows(child.records_passed_on.order_by("pk")),
+        **_leaving_records(child),
         "lifecycle_log": _rows(StateLog.objects.for_(child).order_by("timestamp", "pk")),
         "audit_events": _rows(AuditEvent.objects.filter(child_id=child.pk).order_by("at", "pk")),
     }

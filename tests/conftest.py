@@ -10,6 +10,9 @@ from processes.models import AssignmentRole
 
 from .factories import ChildFactory, ChildGuardianFactory, RoomFactory, SettingFactory, StaffFactory
 
+# The room move and key person change fixtures (tests/transitionkit.py).
+from .transitionkit import new_key_person, new_secondary, preschool, settled  # noqa: F401
+
 # Browser tests drive Debian's chromium through Playwright, never a downloaded browser.
 CHROMIUM = "/usr/bin/chromium"
 BROWSER_TESTS = [
@@ -137,3 +140,26 @@ def introduced(setting, room, manager, key_person, other_key_person):
     child = register(setting=setting, room=room, manager=manager)
     allocate(child, manager, key_person, other_key_person)
     return child
+
+
+@pytest.fixture
+def leaver(allocated_child, manager):
+    """A settled child who has been here a year, a parent linked, leaving for school in 60 days (leavingkit)."""
+    from .leavingkit import plan_leaving, started_a_year_ago
+    from .leavingkit import settled as settle
+
+    ChildGuardianFactory(child=allocated_child)
+    started_a_year_ago(allocated_child)
+    child = settle(allocated_child, manager)
+    plan_leaving(child, manager)
+    return type(child).objects.get(pk=child.pk)
+
+
+@pytest.fixture
+def met(leaver, key_person):
+    """The report written and the parents met: the consent to send the records is next."""
+    from .leavingkit import meet_parents, write_report
+
+    write_report(leaver, key_person.user)
+    meet_parents(leaver, key_person.user)
+    return leaver

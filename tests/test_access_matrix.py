@@ -38,6 +38,8 @@ class World:
     child: object
     task: object
     sen_task: object = None
+    leaver: object = None
+    pack: object = None
     users: dict = field(default_factory=dict)
 
 
@@ -50,10 +52,13 @@ def world(setting, room, manager, senco, key_person, other_key_person) -> World:
     inactive = StaffFactory(setting=setting, manager=True)
     inactive.user.is_active = False
     inactive.user.save()
+    leaver, pack = _leaver(setting, room, manager, key_person, other_key_person)
     return World(
         child=child,
         task=the_task(child, "arrange_meeting"),  # assigned to the child's key person
         sen_task=sen_task,
+        leaver=leaver,
+        pack=pack,
         users={
             "key_person": key_person.user,
             "other_room_key_person": StaffFactory(setting=setting, room=other_room).user,
@@ -76,6 +81,44 @@ def _sen_task(child, key_person, senco):
     sk.tell_parents(child, key_person.user)
     sk.answer_consent(child, senco.user)
     return the_task(child, "observe")
+
+
+def _leaver(setting, room, manager, key_person, other_key_person):
+    """A child leaving for school, with the same key persons: a leaving plan and a records pack made."""
+    from processes import services
+    from processes.models import AssignmentRole
+
+    from .factories import ChildFactory, ChildGuardianFactory
+    from .leavingkit import REPORT, plan_leaving, settled, share_consent, started_a_year_ago
+
+    child = ChildFactory(setting=setting, room=room, first_name="Ottoline")
+    started_a_year_ago(child)
+    ChildGuardianFactory(child=child)
+    for staff, role in ((key_person, AssignmentRole.PRIMARY), (other_key_person, AssignmentRole.SECONDARY)):
+        services.key_person_assign(child=child, staff=staff, role=role, by=manager.user)
+    child = settled(services.child_transition(child=child, transition="allocate", by=manager.user), manager)
+    plan = plan_leaving(child, manager)
+    services.transition_report_write(plan=plan, by=key_person.user, **REPORT)
+    share_consent(child, manager.user)
+    return child, services.records_pack_make(plan=plan, by=key_person.user)
+
+
+def _leaving_changed(w: World, user) -> bool:
+    return w.leaver.leaving_plan.__class__.objects.get(child=w.leaver).contact_name == "Mr Obi"
+
+
+def _leaving_change(w: World) -> dict:
+    plan = w.leaver.leaving_plan
+    return {"leaving_on": plan.leaving_on.isoformat(), "destination_kind": "school", "destination": plan.destination,
+            "contact_name": "Mr Obi", "contact_email": "office@oakbridge.example"}
+
+
+def _shows_leaver(w: World, response) -> bool:
+    return w.leaver.first_name in response.content.decode()
+
+
+def _is_pdf(w: World, response) -> bool:
+    return response.content.startswith(b"%PDF")
 
 
 def _sen_args(w: World) -> list[int]:
@@ -142,7 +185,7 @@ class Row:
     done: Callable | None = None  # for a write: did it take effect? (a read is judged by what it shows)
     audited: bool = False
     api: bool = False
-    shows: Callable | None = None  # what a read must show to count as seeing the record (the child's name)
+    shows: Callable | None = None  # for a read about another record than the world's child: what it shows
 
 
 def _signed_in(w: World, user) -> bool:
@@ -206,7 +249,8 @@ MATRIX = [
         "key_person": REFUSED, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": OK,
         "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND})
       for record, name in (("child details", "child-edit"), ("parents and carers", "child-guardians"),
-                           ("key persons", "child-key-persons"))],
+                           ("key persons", "child-key-persons"),
+                           ("change of key person", "key-person-change"))],
     # The room's need-to-know cards: whoever works in the room (the key person, the SENCO based there) and the
     # manager; a colleague of another room is told nothing exists (issue 17 part 3, seed 002).
     Row("room care cards", "view", lambda c, w: c.get(reverse("room-care", args=[w.child.room_id])), audited=True,
@@ -250,6 +294,22 @@ MATRIX = [
     Row("accidents", "record", lambda c, w: c.post(reverse("child-accidents", args=[w.child.pk]), _accident()),
         done=_accident_recorded, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": NOT_FOUND, "manager": OK,
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+    # Leaving (issue 18): whoever sees the child sees where their leaving has got to; the manager records it
+    # and sees the setting's leavers; a records pack opens for those who see the child (audited).
+    Row("leaving", "view", lambda c, w: c.get(reverse("child-leaving", args=[w.child.pk])), audited=True, expect={
+        "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
+        "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+    Row("leaving", "record", lambda c, w: c.post(reverse("child-leaving", args=[w.leaver.pk]), _leaving_change(w)),
+        done=_leaving_changed, expect={
+            "key_person": REFUSED, "other_room_key_person": NOT_FOUND, "senco": REFUSED, "manager": OK,
+            "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+    Row("leavers", "list", lambda c, w: c.get(reverse("leavers")), shows=_shows_leaver, expect={
+        "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,
+        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+    Row("records pack", "open", lambda c, w: c.get(reverse("pack-pdf", args=[w.leaver.pk, w.pack.pk])),
+        shows=_is_pdf, expect={
+            "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
             "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     # Another setting's manager searches their own trail: it answers, and shows nothing of this child.
     Row("audit trail", "search", lambda c, w: c.get(reverse("audit-search")), expect={

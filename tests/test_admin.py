@@ -85,6 +85,8 @@ def elsewhere(db):
         by=manager.user,
     )
     services.legal_hold_place(child=child, by=manager.user, reason="A claim about Zebedee")
+    services.consent_record(child=child, guardian=link.guardian, purpose="share_school", status="granted",
+                            method="signed_form", recipient="Bumblebees Primary", by=manager.user)
     services.records_pass_on(child=child, kind="sen", recipient="Bumblebees Primary", by=manager.user)
     return {"setting": setting, "manager": manager, "room": room, "child": child, "consent": consent}
 
@@ -675,12 +677,22 @@ def test_lifting_a_hold_asks_why_and_goes_through_the_service(manager_client, ch
     assert any("lifted" in m for m in messages_of(response))
 
 
-def test_records_passed_on_are_recorded_through_the_service(manager_client, child):
+def test_records_passed_on_are_recorded_through_the_service(manager_client, child, manager):
+    link = ChildGuardianFactory(child=child)
+    services.consent_record(child=child, guardian=link.guardian, purpose="share_school", status="granted",
+                            method="signed_form", recipient="Hillside Primary", by=manager.user)
     data = {"child": child.pk, "kind": "sen", "recipient": "Hillside Primary", "passed_on": today().isoformat()}
     assert manager_client.post(url("recordspassedon", "add"), data).status_code == 302
     passed = RecordsPassedOn.objects.get()
     assert (passed.child, passed.recipient, passed.recorded_by.username) == (child, "Hillside Primary", "manager")
     assert AuditEvent.objects.filter(action="pass_on", record_id=str(passed.pk)).exists()
+
+
+def test_records_are_not_passed_on_without_the_parents_consent_to_that_school(manager_client, child):
+    data = {"child": child.pk, "kind": "sen", "recipient": "Hillside Primary", "passed_on": today().isoformat()}
+    response = manager_client.post(url("recordspassedon", "add"), data)
+    assert response.status_code == 200 and "consent" in response.content.decode()
+    assert not RecordsPassedOn.objects.exists()
 
 
 def test_another_settings_child_cannot_be_put_on_hold_by_a_forged_form(manager_client, elsewhere):

@@ -24,8 +24,9 @@ from processes.models import AssignmentRole, ConsentMethod, ConsentPurpose, Cons
 from . import senkit as sk
 from .accidentkit import accident
 from .conftest import BROWSER_TESTS
-from .factories import ChildFactory, ChildGuardianFactory
+from .factories import ChildFactory, ChildGuardianFactory, RoomFactory
 from .flowkit import allocate, complete, register, the_task
+from .transitionkit import plan_move, settled_child
 
 pytestmark = BROWSER_TESTS
 
@@ -102,10 +103,15 @@ def _world(setting, room, manager, senco, key_person, other_key_person) -> dict[
     bump = accident(ruby, key_person)
     token = services.accident_ack_link_create(accident=bump, by=key_person.user)
     supervision = services.supervision_schedule(staff=key_person, by=manager.user, due_on=today)
+    # A room move under way (the room moves pages), and the key children of a key person (a leaver's screen).
+    mila = settled_child(setting, room, manager, key_person, other_key_person, first_name="Mila")
+    move = plan_move(mila, manager, RoomFactory(setting=setting, name="Pre-school", min_age_months=36,
+                                                max_age_months=60), on=today + dt.timedelta(days=14))
     return {"job_id": job.pk, "pk": ruby.pk, "process_id": open_task.process_id, "task_id": open_task.pk,
             "noah": noah.pk, "concern": concern.pk, "done": (allocation.process_id, allocation.pk),
             "consent_id": consent.pk, "link_id": link.pk, "absence_id": absence.pk, "room_id": room.pk,
-            "accident_id": bump.pk, "token": token, "supervision_id": supervision.pk}
+            "accident_id": bump.pk, "token": token, "supervision_id": supervision.pk, "move_id": move.pk,
+            "staff_id": key_person.pk}
 
 
 def _log_in(context, live_server, user):

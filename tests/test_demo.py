@@ -219,6 +219,21 @@ class TestTheDemoSetting:
         assert meetings.filter(status=MeetingStatus.HELD, starts_at__lt=timezone.now()).exists()
         assert meetings.filter(status=MeetingStatus.ARRANGED, starts_at__gt=timezone.now()).count() >= 2
 
+    def test_a_cohort_of_leavers_is_at_each_step_of_the_leaving_workflow(self, setting):
+        from viewflow.workflow.models import Task
+
+        from demo.leaving import STAGES
+        from processes.models import LeavingPlan, RecordsPack
+        from processes.services.leaving import school_leaver_cohort
+
+        waiting = {t.flow_task.name for t in Task.objects.filter(
+            process__childprocess__kind="leaving", process__childprocess__setting=setting,
+            status__in=("NEW", "ASSIGNED"))}
+        assert len(STAGES) == LeavingPlan.objects.filter(child__setting=setting).count()
+        assert {"report", "meeting", "ask_consent", "pack", "receipt", "learning_record"} == waiting
+        assert RecordsPack.objects.filter(plan__child__setting=setting, received_on__isnull=False).exists()
+        assert school_leaver_cohort(setting).exists()  # still to start together, on the school leavers screen
+
     def test_every_lifecycle_step_is_logged(self, setting):
         settled = setting.children.filter(state=S.SETTLED).first()
         steps = StateLog.objects.for_(settled).order_by("timestamp", "pk").values_list("transition", flat=True)

@@ -417,9 +417,9 @@ def test_the_edit_page_runs_a_fixed_number_of_queries(client, manager, allocated
 
 
 # Session, user, staff; the child; the read's audit row; the current key persons; the ranking for each role
-# (staff with caseloads, absences, siblings' key persons; the setting and the child's room once); the session
-# saved again.
-KEY_PERSONS_QUERIES = 17
+# (staff with their rooms and caseloads, absences, siblings' key persons; the setting once); the session saved
+# again.
+KEY_PERSONS_QUERIES = 16
 
 
 def test_the_parent_edit_page_runs_a_fixed_number_of_queries(client, setting, room, manager, allocated_child,

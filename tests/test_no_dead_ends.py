@@ -28,10 +28,12 @@ from processes.services import consent_in_force
 from workflows import services as wf
 from workflows.health import stuck_processes
 from workflows.models import ChildProcess, ProcessKind, TaskRole
+from workflows.transition_forms import TransitionVisitsForm
 
 from . import senkit as sk
 from .factories import ChildGuardianFactory
-from .flowkit import allocate, introduce, open_tasks, register
+from .flowkit import allocate, introduce, open_tasks, proposed_rows, register
+from .transitionkit import plan_move, settled_child
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +80,8 @@ def _form_data(draw, task) -> dict:
     for name, field in form.fields.items():
         initial = form.initial.get(name, field.initial)
         data[name] = _value(draw, name, field, initial() if callable(initial) else initial)
+        if name == "visits" and isinstance(form, TransitionVisitsForm):
+            data.update(proposed_rows(task))  # the room move's proposed visits, posted as the page would
     return data
 
 
@@ -131,15 +135,29 @@ def _consent_event(draw, child, by, log) -> None:
     log.append(f"parents {status} {purpose}")
 
 
+SCHOOL = "St Ælfric's Ürsuline Primary"
+SCHOOL_SPELLINGS = [SCHOOL, SCHOOL.upper(), SCHOOL.casefold(), "  " + SCHOOL.replace(" ", "  ")]
+
+
+def _school_consent_event(draw, child, by, log) -> None:
+    """The parents decide about sharing with the school the child goes to (issue 18), typed any which way."""
+    recipient = draw(st.sampled_from(SCHOOL_SPELLINGS))
+    in_force = consent_in_force(child=child, purpose=ConsentPurpose.SHARE_SCHOOL, recipient=recipient) is not None
+    status = draw(st.sampled_from([ConsentStatus.WITHDRAWN] if in_force else
+                                  [ConsentStatus.GRANTED, ConsentStatus.DECLINED]))
+    sk.record_consent(child, by, status, purpose=ConsentPurpose.SHARE_SCHOOL, recipient=recipient)
+    log.append(f"parents {status} sharing with the school")
+
+
 def walk(data, child, kinds, people, *, max_steps: int, consent_events: bool = False,
-         before_each=None) -> list[str]:
+         consent_event=_consent_event, before_each=None) -> list[str]:
     log: list[str] = []
     _check(child)
     for _ in range(max_steps):
         if before_each is not None:
             before_each(child)
         if consent_events and data.draw(st.integers(0, 4)) == 0:
-            _consent_event(data.draw, child, people[TaskRole.KEY_PERSON], log)
+            consent_event(data.draw, child, people[TaskRole.KEY_PERSON], log)
         elif not _complete_one(data.draw, child, kinds, people, log):
             break
         _check(child)
@@ -288,3 +306,66 @@ def test_an_action_agreed_at_supervision_never_reaches_a_dead_end(data, setting,
         {"what": "Talk to the parents", "for_staff": whose, "child": child, "due_on": timezone.localdate()}])
     supervision_action_flows_start(supervision_id=due.pk)  # what the supervision's commit starts
     walk(data, child, {ProcessKind.SUPERVISION_ACTION}, people, max_steps=4)
+
+
+def _settled(setting, room, manager, key_person, other_key_person):
+    key_person.max_caseload = 10_000
+    key_person.save(update_fields=["max_caseload"])
+    return settled_child(setting, room, manager, key_person, other_key_person)
+
+
+@WALKS
+@given(data=st.data())
+def test_a_room_move_never_reaches_a_dead_end(data, setting, room, manager, key_person, other_key_person,
+                                              preschool, new_key_person, new_secondary, people):
+    child = _settled(setting, room, manager, key_person, other_key_person)
+    plan_move(child, manager, preschool)
+    walk(data, child, {ProcessKind.ROOM_MOVE}, people, max_steps=14)
+
+
+@WALKS
+@given(data=st.data())
+def test_leaving_never_reaches_a_dead_end(data, setting, room, manager, key_person, other_key_person, people):
+    from processes import services
+
+    from .factories import ChildFactory
+    from .leavingkit import settled, started_a_year_ago
+
+    key_person.max_caseload = 10_000
+    key_person.save(update_fields=["max_caseload"])
+    child = ChildFactory(setting=setting, room=room)  # here a year already: no allocation flow waiting
+    allocate_directly(child, manager, key_person, other_key_person)
+    started_a_year_ago(child)
+    child = settled(child, manager)
+    ChildGuardianFactory(child=child)
+    plan = services.leaving_record(child=child, by=manager.user, destination=SCHOOL,
+                                   leaving_on=timezone.localdate() + dt.timedelta(days=30), contact_name="Mrs Ng",
+                                   contact_email="office@school.example")
+    log = walk(data, child, {ProcessKind.LEAVING}, people, max_steps=14, consent_events=True,
+               consent_event=_school_consent_event)
+    if data.draw(st.booleans()):  # the leaving date comes, wherever the steps have got to
+        services.leavers_leave(today=plan.leaving_on)
+        assert not open_tasks(child), log
+        _check(child)
+
+
+def allocate_directly(child, manager, key_person, other_key_person) -> None:
+    from processes import services
+    from processes.models import AssignmentRole
+
+    for staff, role in ((key_person, AssignmentRole.PRIMARY), (other_key_person, AssignmentRole.SECONDARY)):
+        services.key_person_assign(child=child, staff=staff, role=role, by=manager.user)
+    services.child_transition(child=child, transition="allocate", by=manager.user)
+
+
+@WALKS
+@given(data=st.data())
+def test_a_change_of_key_person_never_reaches_a_dead_end(data, setting, room, manager, key_person,
+                                                         other_key_person, new_key_person, people):
+    from processes import services
+
+    child = _settled(setting, room, manager, key_person, other_key_person)
+    services.key_person_change_start(child=child, to_staff=new_key_person, to_secondary=other_key_person,
+                                     reason=data.draw(st.sampled_from(["parents_ask", "not_clicked",
+                                                                       "caseload_review"])), by=manager.user)
+    walk(data, child, {ProcessKind.KEY_PERSON_CHANGE}, people, max_steps=6)

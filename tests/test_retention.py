@@ -207,6 +207,7 @@ def test_sen_records_passed_on_to_the_next_school_follow_the_general_period(gone
     guardian = gone_child.guardian_links.get().guardian
     sen = _consent(gone_child, guardian, manager, ConsentPurpose.SHARE_PROFESSIONAL, recipient="Speech therapy")
     if passed_on:
+        _consent(gone_child, guardian, manager, ConsentPurpose.SHARE_SCHOOL, recipient="Oakbridge Primary")
         services.records_pass_on(child=gone_child, kind="sen", recipient="Oakbridge Primary", by=manager.user,
                                  on=LEFT_ON)
         assert retain_until(gone_child, "sen") == retain_until(gone_child, "general")

@@ -21,6 +21,7 @@ ALLOWED_ANONYMOUS = {
     "password-reset-complete",  # "your new password is saved": says nothing about anyone
     "calendar-feed",  # a staff member's private feed: its secret token is the key (calendar programs cannot log in)
     "accident-link",  # a parent's one-time link to sign for an accident record: the hashed token is the key
+    "pack-download",  # the receiving school's link (issue 18): useless without its token and the separate code
 }
 # Not here on purpose: the OpenAPI schema (it maps the API for an attacker and no outsider needs it), the
 # two-factor pages (only after the password), the static files (served by whitenoise before any URL).

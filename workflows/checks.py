@@ -17,12 +17,15 @@ def keyflow_flows() -> list[type]:
     from .allocation import AllocationFlow
     from .injury import InjuryPatternFlow
     from .introduction import IntroductionFlow
+    from .key_person_change import KeyPersonChangeFlow
+    from .leaving import LeavingFlow
+    from .room_move import RoomMoveFlow
     from .sen import SenFlow
     from .settling import SettlingFlow
     from .supervision import SupervisionActionFlow
 
     return [AllocationFlow, IntroductionFlow, SettlingFlow, SenFlow, AbsenceContactFlow, AbsenceWelfareFlow,
-            InjuryPatternFlow, SupervisionActionFlow]
+            LeavingFlow, RoomMoveFlow, KeyPersonChangeFlow, InjuryPatternFlow, SupervisionActionFlow]
 
 
 def flow_problems(flow_classes) -> list[checks.CheckMessage]:

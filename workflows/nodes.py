@@ -84,6 +84,7 @@ class HumanTask(flow.View):
         shows: tuple[str, ...] = (),
         consent: Any = None,
         approval: bool = False,
+        owner: Any = None,
         **kwargs,
     ) -> None:
         super().__init__(_task_page, **kwargs)
@@ -97,8 +98,11 @@ class HumanTask(flow.View):
         self._consent = consent
         # An approval waits on someone else's decision: it is listed first in their inbox.
         self.approval = approval
+        # A key-person task for someone other than the child's key person today (the new key person of a room
+        # move or a change): `owner`, a flow method, names them, and routing leaves the task with them.
+        self.keeps_owner = owner is not None
         if self.role == TaskRole.KEY_PERSON:
-            self.Assign(_key_person_owner)
+            self.Assign(owner if owner is not None else _key_person_owner)
         else:
             # Recorded on the task row so the data says who may claim it; enforced by can_assign below.
             self._owner_permission = f"workflows.{self.role}"

@@ -23,7 +23,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from processes.models import SettlingSession
+from processes.models import SettlingSession, TransitionStatus, TransitionVisit
 
 from .inbox import is_overdue, task_url
 from .models import ChildProcess, InboxEntry, ProcessKind, TaskRole, node_title
@@ -51,6 +51,15 @@ def _settling_visits(child_ids: list[int]) -> dict[int, tuple[int, int]]:
     rows = (SettlingSession.objects.filter(child_id__in=child_ids).values("child_id")
             .annotate(done=Count("pk", filter=Q(recorded_at__isnull=False)), planned=Count("pk")))
     return {row["child_id"]: (row["done"], row["planned"]) for row in rows}
+
+
+@visits_of(ProcessKind.ROOM_MOVE)
+def _room_move_visits(child_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """The visits to the new room of each child's open move (RoomMoveProcess.visits_done_and_planned, in bulk)."""
+    rows = (TransitionVisit.objects.filter(move__child_id__in=child_ids, move__status=TransitionStatus.OPEN)
+            .values("move__child_id")
+            .annotate(done=Count("pk", filter=Q(recorded_at__isnull=False)), planned=Count("pk")))
+    return {row["move__child_id"]: (row["done"], row["planned"]) for row in rows}
 
 
 def kind_label(kind: str) -> str:

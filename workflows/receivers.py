@@ -14,12 +14,16 @@ from processes.signals import (
     consent_changed,
     consent_withdrawal_asked,
     injury_pattern_found,
+    key_person_change_planned,
     key_person_changed,
+    leaving_recorded,
     meeting_arranged,
     meeting_changed,
+    room_move_planned,
     sen_concern_raised,
     staff_absence_ended,
     staff_absence_recorded,
+    transition_ended,
 )
 
 
@@ -48,6 +52,14 @@ def start_sen_process(sender, concern, by, **kwargs) -> None:
     from .sen import SenFlow
 
     process_start(flow_class=SenFlow, child=concern.child, by=by, concern=concern)
+
+
+@receiver(leaving_recorded)
+def start_leaving_process(sender, plan, by, **kwargs) -> None:
+    from .base import process_start
+    from .leaving import LeavingFlow
+
+    process_start(flow_class=LeavingFlow, child=plan.child, by=by, plan=plan)
 
 
 @receiver(consent_changed)
@@ -176,3 +188,33 @@ def close_a_cancelled_meetings_process(sender, meeting, by, **kwargs) -> None:
             if isinstance(task.flow_task, HumanTask):
                 task_cancel(task=task, by=by, reason="The meeting was called off")
         process.flow_class.instance.cancel(process)
+@receiver(room_move_planned)
+def start_room_move(sender, move, by, **kwargs) -> None:
+    from .base import process_start
+    from .room_move import RoomMoveFlow
+
+    process_start(flow_class=RoomMoveFlow, child=move.child, by=by, move=move)
+
+
+@receiver(key_person_change_planned)
+def start_key_person_change(sender, change, by, **kwargs) -> None:
+    from .base import process_start
+    from .key_person_change import KeyPersonChangeFlow
+
+    process_start(flow_class=KeyPersonChangeFlow, child=change.child, by=by, change=change)
+
+
+@receiver(transition_ended)
+def close_an_ended_transition(sender, child, kind, reason, by, **kwargs) -> None:
+    """A move or change called off (or its child leaving): its open steps leave everyone's inbox, saying why."""
+    from .models import ChildProcess
+    from .nodes import HumanTask
+    from .services import task_cancel
+
+    for process in ChildProcess.objects.filter(child=child, open_kind=kind):
+        flow = process.flow_class.instance
+        with flow.lock(process.pk), transaction.atomic():
+            for task in process.task_set.filter(status__in=("NEW", "ASSIGNED")):
+                if isinstance(task.flow_task, HumanTask):
+                    task_cancel(task=task, by=by, reason=reason)
+            flow.cancel(process)

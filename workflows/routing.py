@@ -163,6 +163,8 @@ def tasks_reroute(*, on: dt.date | None = None, setting_id: int | None = None, c
 
     moved = 0
     for entry in entries:
+        if getattr(entry.task.flow_task, "keeps_owner", False):
+            continue  # the new key person's step of a move or change: theirs whoever acts for the child today
         day = max(on, timezone.localtime(entry.due_at).date()) if entry.due_at else on
         roles = current.get(entry.child_id, {})
         primary, secondary = roles.get(AssignmentRole.PRIMARY), roles.get(AssignmentRole.SECONDARY)

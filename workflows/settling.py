@@ -61,10 +61,11 @@ class VisitRows(forms.Field):
 
     widget = forms.HiddenInput
 
-    def __init__(self, *, prefix: str, **kwargs) -> None:
+    def __init__(self, *, prefix: str, formset_class=None, **kwargs) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.prefix = prefix
+        self.formset_class = formset_class or VisitFormSet
         self.formset = None
 
 
@@ -75,7 +76,8 @@ class VisitRowsMixin:
         for name, field in self.fields.items():
             if isinstance(field, VisitRows):
                 # Rows posted are read as typed: an unchanged proposed row is still a visit.
-                field.formset = VisitFormSet(data, prefix=field.prefix, initial=None if data else initial.get(name))
+                field.formset = field.formset_class(data, prefix=field.prefix,
+                                                    initial=None if data else initial.get(name))
 
     def _rows(self, name: str) -> list[dict]:
         formset = self.fields[name].formset

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import api, calendar_views, organisation_views, views
+from . import api, calendar_views, organisation_views, transition_views, views
 
 task = "processes/<int:process_id>/tasks/<int:task_id>/"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path(task + "claim/", views.task_claim, name="task-claim"),
     path(task + "release/", views.task_release, name="task-release"),
     path("children/<int:pk>/timeline/", views.child_timeline_page, name="child-timeline"),
+    path("moves/", transition_views.room_moves, name="room-moves"),
+    path("moves/<int:move_id>/", transition_views.room_move_detail, name="room-move"),
+    path("children/<int:pk>/key-person-change/", transition_views.key_person_change, name="key-person-change"),
+    path("staff/<int:staff_id>/key-children/", transition_views.staff_key_children, name="staff-key-children"),
     path("api/tasks/", api.task_list, name="api-task-list"),
     path("api/" + task, api.task_detail, name="api-task-detail"),
     path("api/" + task + "claim/", api.task_claim, name="api-task-claim"),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0012_meetings_and_two_year_check'),
+        ("processes", "0014_register"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

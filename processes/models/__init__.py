@@ -2,8 +2,10 @@ from .accidents import AccidentAckLink, AccidentKind, AccidentRecord, Acknowledg
 from .audit import AuditEvent
 from .children import Child, ChildGuardian, Guardian, LifecycleState
 from .consent import Consent, ConsentMethod, ConsentPurpose, ConsentStatus, consent_recipient_key
+from .handover import HANDOVER_TOPICS, Handover, HandoverFor, HandoverSource
 from .imports import ImportJob, ImportKind, ImportStatus
 from .keyperson import AssignmentRole, KeyPersonAssignment
+from .leaving import DestinationKind, LeavingPlan, PackLink, RecordsPack, SentHow, TransitionReport
 from .meetings import CalendarFeed, DropInSlot, MeetingAction
 from .organisation import Organisation, OrganisationMember, Room, Setting
 from .records import (
@@ -40,6 +42,14 @@ from .sen import (
 )
 from .staff import Staff, StaffAbsence
 from .supervision import Supervision, SupervisionAction, SupervisionChildNote
+from .transitions import (
+    ChangeReason,
+    KeyPersonChange,
+    RoomMove,
+    RoomMovePostponement,
+    TransitionStatus,
+    TransitionVisit,
+)
 from .two_year_check import CHECK_FIELDS, TwoYearCheck, TwoYearCheckStatus, TwoYearCheckTemplate
 
 __all__ = [
@@ -53,6 +63,22 @@ __all__ = [
     "StaffAttendance",
     "AccidentAckLink",
     "AccidentKind",
+    "DestinationKind",
+    "LeavingPlan",
+    "PackLink",
+    "RecordsPack",
+    "SentHow",
+    "TransitionReport",
+    "ChangeReason",
+    "HANDOVER_TOPICS",
+    "Handover",
+    "HandoverFor",
+    "HandoverSource",
+    "KeyPersonChange",
+    "RoomMove",
+    "RoomMovePostponement",
+    "TransitionStatus",
+    "TransitionVisit",
     "AccidentRecord",
     "AcknowledgedHow",
     "InjuryPattern",

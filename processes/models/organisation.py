@@ -60,6 +60,17 @@ class Setting(models.Model):
     supervision_every_weeks = models.PositiveSmallIntegerField(
         default=13, help_text="How often each key person has supervision with the manager (13: once a term)."
     )
+    room_move_notice_weeks = models.PositiveSmallIntegerField(
+        default=8, help_text="How far ahead the upcoming room moves list shows a child nearing their room's upper age.",
+    )
+    room_move_old_key_person_weeks = models.PositiveSmallIntegerField(
+        default=0, help_text="After a room move, the old key person stays the child's secondary for this many weeks "
+        "before the chosen secondary takes over (0: the chosen secondary from the move).",
+    )
+    long_absence_weeks = models.PositiveSmallIntegerField(
+        default=4, help_text="An absence longer than this offers a change of key person for the absent key person's "
+        "children; a shorter one stays with the secondary.",
+    )
     # Deadlines fall on these days only (processes.deadlines): a task due on a Saturday at a nursery open
     # Monday to Friday would be overdue before anyone could do it.
     WEEKDAYS = frozenset(range(1, 6))

@@ -17,6 +17,7 @@ class MeetingKind(models.TextChoices):
     REQUESTED = "requested", "Meeting asked for"
     DROP_IN = "drop_in", "Drop-in session"
     TWO_YEAR_CHECK = "two_year_check", "Progress check at two"
+    NEW_KEY_PERSON = "new_key_person", "Meeting the new key person"
 
 
 class MeetingStatus(models.TextChoices):

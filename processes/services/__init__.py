@@ -15,8 +15,25 @@ from .children import child_register, child_update, guardian_link
 from .consent import consent_in_force, consent_record
 from .drop_ins import calendar_feed_reset, calendar_feed_staff, drop_in_take, drop_ins_offer
 from .guardians import guardian_create, guardian_delete, guardian_link_update, guardian_unlink, guardian_update
+from .handover import handover_record
 from .introduction import all_about_me_record, introduction_meeting_arrange
+from .key_person_change import (
+    absence_is_long,
+    key_person_change_cancel,
+    key_person_change_complete,
+    key_person_change_introduction_record,
+    key_person_change_start,
+    key_person_changes_for_leaver,
+)
 from .keyperson import child_allocate, key_person_assign, key_person_end, key_persons_release
+from .leaving import (
+    learning_record_give,
+    leavers_leave,
+    leaving_cohort_start,
+    leaving_meeting_record,
+    leaving_record,
+    transition_report_write,
+)
 from .lifecycle import child_transition
 from .meetings import (
     meeting_actions_done,
@@ -38,6 +55,7 @@ from .organisation import (
     setting_update,
 )
 from .reads import audit_attempt, child_read, room_care_read
+from .records_pack import pack_link_open, records_pack_make, records_pack_receipt, records_pack_send
 from .register import (
     absence_follow_up_close,
     child_absence_explain,
@@ -47,6 +65,18 @@ from .register import (
     staff_sign_out,
 )
 from .retention import legal_hold_lift, legal_hold_place, records_pass_on, retention_purge
+from .room_move import (
+    room_move_cancel,
+    room_move_complete,
+    room_move_key_persons_choose,
+    room_move_parents_meeting_arrange,
+    room_move_plan,
+    room_move_postpone,
+    room_move_readiness_record,
+    room_move_settling_periods_end,
+    room_move_visits_plan,
+    transition_visit_record,
+)
 from .sen import (
     ehc_decision_record,
     ehc_plan_record,
@@ -133,6 +163,23 @@ __all__ = [
     "accident_record",
     "injury_pattern_review_record",
     "injury_patterns_sweep",
+    "absence_is_long",
+    "handover_record",
+    "key_person_change_cancel",
+    "key_person_change_complete",
+    "key_person_change_introduction_record",
+    "key_person_change_start",
+    "key_person_changes_for_leaver",
+    "room_move_cancel",
+    "room_move_complete",
+    "room_move_key_persons_choose",
+    "room_move_parents_meeting_arrange",
+    "room_move_plan",
+    "room_move_postpone",
+    "room_move_readiness_record",
+    "room_move_settling_periods_end",
+    "room_move_visits_plan",
+    "transition_visit_record",
     "all_about_me_record",
     "child_allocate",
     "introduction_meeting_arrange",
@@ -166,6 +213,16 @@ __all__ = [
     "organisation_update",
     "legal_hold_place",
     "records_pass_on",
+    "leavers_leave",
+    "learning_record_give",
+    "leaving_cohort_start",
+    "leaving_meeting_record",
+    "leaving_record",
+    "transition_report_write",
+    "pack_link_open",
+    "records_pack_make",
+    "records_pack_receipt",
+    "records_pack_send",
     "room_create",
     "room_delete",
     "room_update",

@@ -20,6 +20,9 @@ from ..models import (
 from ..signals import consent_changed
 from .audit import audit_record
 
+# Purposes given for a named recipient: the professional, or the school or setting the child goes to (issue 18).
+NAMED_RECIPIENT = (ConsentPurpose.SHARE_PROFESSIONAL, ConsentPurpose.SHARE_SCHOOL)
+
 
 def _normalise_recipient(recipient: str) -> str:
     return " ".join(recipient.split())
@@ -79,7 +82,7 @@ def consent_record(
     recipient = _normalise_recipient(recipient)
     if purpose == ConsentPurpose.SHARE_PROFESSIONAL and not recipient:
         raise RuleViolation("Name the professional or service the records may be shared with.", field="recipient")
-    if purpose != ConsentPurpose.SHARE_PROFESSIONAL:
+    if purpose not in NAMED_RECIPIENT:
         recipient = ""
     link = ChildGuardian.objects.filter(child=child, guardian=guardian).first()
     if link is None:

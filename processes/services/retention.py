@@ -6,10 +6,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..errors import Conflict, RuleViolation
-from ..models import Child, LegalHold, PassedOnKind, RecordsPassedOn
+from ..models import Child, ConsentPurpose, LegalHold, PassedOnKind, RecordsPassedOn
 from ..retention import ChildPurge, child_purge, children_with_expired_records
 from .audit import audit_record
 from .children import _require_manager
+from .consent import consent_in_force
 
 
 def retention_purge(*, today: dt.date | None = None, dry_run: bool = False) -> list[ChildPurge]:
@@ -85,6 +86,10 @@ def records_pass_on(*, child: Child, kind: str, recipient: str, by, on: dt.date 
         raise RuleViolation(f"There are no {kind!r} records to pass on.", field="kind") from None
     if not recipient.strip():
         raise RuleViolation("Name the school or setting that received the records.", field="recipient")
+    # Issue 18: records go to a named school or setting only with the parents' consent to share with it.
+    if consent_in_force(child=child, purpose=ConsentPurpose.SHARE_SCHOOL, recipient=recipient) is None:
+        raise RuleViolation(f"The parents' consent to share records with {recipient.strip()} is not in force: "
+                            "record it before the records are passed on.", field="recipient")
     passed = RecordsPassedOn.objects.create(child=child, kind=kind, recipient=recipient.strip(),
                                             passed_on=on or timezone.localdate(), recorded_by=by)
     audit_record(actor=by, action="pass_on", record=passed, setting_id=child.setting_id,

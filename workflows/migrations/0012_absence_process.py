@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('processes', '0014_register'),
-        ('workflows', '0010_meetings_and_two_year_check'),
+        ("workflows", "0011_leaving"),
     ]
 
     operations = [

@@ -3,12 +3,15 @@ model where it keeps facts (sen, ...), and the inbox's table (inbox)."""
 from .absence import AbsenceProcess
 from .inbox import CHILD_COPIED, InboxEntry, inbox_copy_child, inbox_sync, node_title
 from .injury import InjuryPatternProcess, SupervisionActionProcess
+from .leaving import LeavingProcess
 from .meetings import MeetingProcess, TwoYearCheckProcess
 from .process import FINISHED, OPEN, ChildProcess, ProcessKind, TaskRole
 from .sen import SenProcess, SenProcessFacts, SentBackFrom
+from .transitions import KeyPersonChangeProcess, RoomMoveProcess
 
 __all__ = [
-    "AbsenceProcess", "CHILD_COPIED", "FINISHED", "OPEN", "ChildProcess", "InboxEntry", "InjuryPatternProcess",
-    "MeetingProcess", "TwoYearCheckProcess", "ProcessKind", "SenProcess", "SenProcessFacts", "SentBackFrom",
-    "SupervisionActionProcess", "TaskRole", "inbox_copy_child", "inbox_sync", "node_title",
+    "AbsenceProcess", "CHILD_COPIED", "ChildProcess", "FINISHED", "InboxEntry", "InjuryPatternProcess",
+    "KeyPersonChangeProcess", "LeavingProcess", "MeetingProcess", "OPEN", "ProcessKind", "RoomMoveProcess",
+    "SenProcess", "SenProcessFacts", "SentBackFrom", "SupervisionActionProcess", "TaskRole", "TwoYearCheckProcess",
+    "inbox_copy_child", "inbox_sync", "node_title",
 ]

@@ -22,6 +22,9 @@ class ProcessKind(models.TextChoices):
     ABSENCE_WELFARE = "absence_welfare", "Absence: welfare check"
     INJURY_PATTERN = "injury_pattern", "Injury pattern"
     SUPERVISION_ACTION = "supervision_action", "Action from supervision"
+    LEAVING = "leaving", "Leaving"
+    ROOM_MOVE = "room_move", "Room move"
+    KEY_PERSON_CHANGE = "key_person_change", "Change of key person"
 
 
 class TaskRole(models.TextChoices):
@@ -59,6 +62,12 @@ class ChildProcess(Process):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.child}"
+
+    def route(self, **fields) -> None:
+        """Record where the process goes next: the fields given, in one UPDATE of this row."""
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=list(fields))
 
     def has_consent(self, purpose: str, recipient: str = "") -> bool:
         """Whether the parents' consent for `purpose` (and `recipient`) is in force.

@@ -86,12 +86,6 @@ class SenProcess(ChildProcess):
             concern.child = self.child
         return concern
 
-    def route(self, **fields) -> None:
-        """Record where the process goes next: the fields given, in one UPDATE of this row."""
-        for name, value in fields.items():
-            setattr(self, name, value)
-        self.save(update_fields=list(fields))
-
     # Consent each gated step needs: (purpose, recipient).
     @property
     def observation_consent(self) -> tuple[str, str]:

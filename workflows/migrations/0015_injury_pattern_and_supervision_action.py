@@ -9,9 +9,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0015_accidents_and_supervision'),
+        ('processes', '0018_accidents_and_supervision'),
         ('viewflow', '0015_task_scheduled'),
-        ('workflows', '0012_absence_process'),
+        ('workflows', '0013_room_move_and_key_person_change_processes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,8 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0014_register'),
-        ('processes', '0016_import_jobs_organisation_members'),
+        ('processes', '0017_room_moves_and_key_person_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
