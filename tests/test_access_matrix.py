@@ -306,7 +306,7 @@ MATRIX = [
             "other_setting_manager": NOT_FOUND, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
     Row("leavers", "list", lambda c, w: c.get(reverse("leavers")), shows=_shows_leaver, expect={
         "key_person": REFUSED, "other_room_key_person": REFUSED, "senco": REFUSED, "manager": OK,
-        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN, "organisation_member": NOT_FOUND}),
+        "other_setting_manager": NOT_SHOWN, "inactive_user": LOGIN, "organisation_member": REFUSED}),
     Row("records pack", "open", lambda c, w: c.get(reverse("pack-pdf", args=[w.leaver.pk, w.pack.pk])),
         shows=_is_pdf, expect={
             "key_person": OK, "other_room_key_person": NOT_FOUND, "senco": OK, "manager": OK,
