@@ -53,7 +53,9 @@ def _staff(setting: Setting) -> Iterator[dict]:
                "room": staff.room.name if staff.room else "",
                "roles": " ".join(name for name, flag in ROLE_NAMES.items() if getattr(staff, flag)),
                "working_pattern": sessions_write(staff.working_sessions), "max_caseload": staff.max_caseload,
-               "sen_experience": staff.sen_experience}
+               "sen_experience": staff.sen_experience, "qualification_level": staff.qualification_level,
+               "qualified_on": date_write(staff.qualified_on), "first_aid_until": date_write(staff.first_aid_until),
+               "student": "yes" if staff.is_student else "no", "competent": "yes" if staff.is_competent else "no"}
 
 
 def _attending(setting: Setting):
