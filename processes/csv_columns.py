@@ -89,8 +89,16 @@ COLUMNS: dict[str, list[Column]] = {
         Column("max_caseload", "The most key children they hold as key person (default 8, at most 20).", "8",
                widget=NUMBER),
         Column("sen_experience", "Knowledge or experience of SEN, in a few words.", ""),
-        Column("qualifications", "Coming with the daily register (paediatric first aid, level 3, level 6): "
-               "not read yet, leave it empty.", "", coming=True),
+        # What the ratios count (processes.ratios; EYFS 3.27, 3.40-3.47).
+        Column("qualification_level", "0 (unqualified), 2, 3 (full and relevant) or 6 (QTS, EYTS, EYPS or another "
+               "suitable level 6). Empty: 0.", "3", widget=NUMBER),
+        Column("qualified_on", "When they gained that qualification (not in the future): a level 2 or 3 gained "
+               "from 30 June 2016 counts only with paediatric first aid.", "2019-07-01", widget=DATE),
+        Column("first_aid_until", "When their paediatric first aid certificate runs out.", "2027-03-31",
+               widget=DATE),
+        Column("student", "yes for a student or apprentice. Empty: no.", "no", widget=YES_NO),
+        Column("competent", "yes once the setting judges a student or apprentice competent and responsible "
+               "(only then do they count in the ratios). Empty: no.", "no", widget=YES_NO),
     ],
     ImportKind.CHILDREN: [
         Column("first_name", "First name.", "Ava", required=True),

@@ -8,9 +8,11 @@ see them (special_columns_for); every export is audited with the columns it held
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 
 import tablib
+from django.utils import timezone
 from import_export.formats.base_formats import CSV
 
 from .access import staff_of
@@ -18,6 +20,7 @@ from .csv_columns import COLUMNS, Column, date_write, sessions_write
 from .csv_rows import ROLE_NAMES
 from .models import Child, ChildGuardian, ImportKind, KeyPersonAssignment, Room, Setting, Staff
 from .models.children import ATTENDING
+from .register import register_day
 from .services import audit_record
 
 
@@ -50,7 +53,9 @@ def _staff(setting: Setting) -> Iterator[dict]:
                "room": staff.room.name if staff.room else "",
                "roles": " ".join(name for name, flag in ROLE_NAMES.items() if getattr(staff, flag)),
                "working_pattern": sessions_write(staff.working_sessions), "max_caseload": staff.max_caseload,
-               "sen_experience": staff.sen_experience}
+               "sen_experience": staff.sen_experience, "qualification_level": staff.qualification_level,
+               "qualified_on": date_write(staff.qualified_on), "first_aid_until": date_write(staff.first_aid_until),
+               "student": "yes" if staff.is_student else "no", "competent": "yes" if staff.is_competent else "no"}
 
 
 def _attending(setting: Setting):
@@ -134,3 +139,43 @@ def template_csv(kind: str) -> str:
     """The empty file to fill in: the header and one example row."""
     columns = columns_for(kind, special=True)
     return csv_of([c.name for c in columns], [{c.name: c.example for c in columns}])
+
+
+# The register's day for one room, and its ratio through the day (the room's printed history as CSV): the
+# manager's, for the setting's records or an inspector; names and times only, no special-category columns.
+REGISTER_HEADERS = ["day", "room", "child_first_name", "child_last_name", "signed_in_at", "brought_by",
+                    "signed_out_at", "collected_by", "absence_reason"]
+RATIO_HEADERS = ["day", "room", "from", "until", "children", "adults_counted", "adults_needed", "below_ratio",
+                 "problems"]
+
+
+def _time(at: dt.datetime | None) -> str:
+    return timezone.localtime(at).strftime("%H:%M") if at else ""
+
+
+def _register_rows(room_day) -> Iterator[dict]:
+    for row in room_day.children:
+        a = row.attendance
+        yield {"day": date_write(room_day.day), "room": room_day.room.name, "child_first_name": row.child.first_name,
+               "child_last_name": row.child.last_name, "signed_in_at": _time(a and a.signed_in_at),
+               "brought_by": a.brought_by if a else "", "signed_out_at": _time(a and a.signed_out_at),
+               "collected_by": a.collected_by if a else "", "absence_reason": a.absence_reason if a else ""}
+
+
+def _ratio_rows(room_day) -> Iterator[dict]:
+    for seg in room_day.history:
+        yield {"day": date_write(room_day.day), "room": room_day.room.name, "from": _time(seg.start),
+               "until": _time(seg.end), "children": seg.check.children, "adults_counted": seg.check.adults,
+               "adults_needed": seg.check.required, "below_ratio": "yes" if seg.check.breach else "no",
+               "problems": "; ".join(seg.check.problems)}
+
+
+def register_export(*, room: Room, day: dt.date, by, what: str) -> str:
+    """A room's register ("register") or ratio history ("ratios") on `day` as CSV, audited like the lists."""
+    headers, rows, label = ((REGISTER_HEADERS, _register_rows, "register") if what == "register"
+                            else (RATIO_HEADERS, _ratio_rows, "ratio history"))
+    text = csv_of(headers, rows(register_day(room.setting, day, room=room)[0]))
+    audit_record(actor=by, action="export", setting_id=room.setting_id, record_type="processes.Room",
+                 record_id=str(room.pk), summary=f"Exported {room.name}'s {label} of {date_write(day)} as CSV",
+                 changes={"columns": headers})
+    return text

@@ -123,6 +123,9 @@ def import_staff(*, setting: Setting, by, row: dict) -> str:
         "working_sessions": sessions_read(row["working_pattern"] or "all", field="working_pattern"),
         "max_caseload": 8 if row["max_caseload"] is None else row["max_caseload"],
         "sen_experience": row["sen_experience"],
+        "qualification_level": row["qualification_level"] or 0, "qualified_on": row["qualified_on"],
+        "first_aid_until": row["first_aid_until"], "is_student": bool(row["student"]),
+        "is_competent": bool(row["competent"]),
         **{flag: name in roles for name, flag in ROLE_NAMES.items()},
     }
     email = _email(row["email"], field="email")

@@ -183,23 +183,51 @@ def attendance_by_day(setting: Setting, start: dt.date, end: dt.date) -> dict[dt
             for i in range((end - start).days + 1)}
 
 
+def _breaches(settings: list[Setting], start: dt.date, end: dt.date):
+    """Each stretch any room of `settings` spent below the ratios from `start` to `end`, as (setting id, room id,
+    day, segment): two queries whatever the number of settings, rooms or days."""
+    closing = {s.pk: s.closes_at for s in settings}
+    children = defaultdict(list)
+    for setting_id, room_id, day, born, came, went in ChildAttendance.objects.filter(
+            setting_id__in=list(closing), day__range=(start, end), signed_in_at__isnull=False).values_list(
+            "setting_id", "room_id", "day", "child__date_of_birth", "signed_in_at", "signed_out_at"):
+        children[setting_id, day, room_id].append(ratios.Stay(born, came, went))
+    adults = defaultdict(list)
+    for stay in StaffAttendance.objects.filter(setting_id__in=list(closing),
+                                               day__range=(start, end)).select_related("staff"):
+        adults[stay.setting_id, stay.day, stay.room_id].append(
+            ratios.Stay(adult_of(stay.staff), stay.signed_in_at, stay.signed_out_at))
+    now = timezone.now()
+    for (setting_id, day, room_id), stays in children.items():
+        until = min(now, _local(day, closing[setting_id]))
+        for seg in ratios.timeline(stays, adults.get((setting_id, day, room_id), []), on=day, until=until):
+            if seg.check.breach:
+                yield setting_id, room_id, day, seg
+
+
 def ratio_breaches_by_day(setting: Setting, start: dt.date, end: dt.date) -> dict[dt.date, int]:
     """Minutes any room spent below the ratios on each day from `start` to `end` (the dashboard's charts): two
     queries whatever the span."""
-    children = defaultdict(list)
-    for room_id, day, born, came, went in ChildAttendance.objects.filter(
-            setting=setting, day__range=(start, end), signed_in_at__isnull=False).values_list(
-            "room_id", "day", "child__date_of_birth", "signed_in_at", "signed_out_at"):
-        children[day, room_id].append(ratios.Stay(born, came, went))
-    adults = defaultdict(list)
-    for stay in StaffAttendance.objects.filter(setting=setting, day__range=(start, end)).select_related("staff"):
-        adults[stay.day, stay.room_id].append(ratios.Stay(adult_of(stay.staff), stay.signed_in_at,
-                                                          stay.signed_out_at))
     minutes = {start + dt.timedelta(days=i): 0 for i in range((end - start).days + 1)}
-    now = timezone.now()
-    for (day, room_id), stays in children.items():
-        until = min(now, _local(day, setting.closes_at))
-        for seg in ratios.timeline(stays, adults.get((day, room_id), []), on=day, until=until):
-            if seg.check.breach:
-                minutes[day] += int((seg.end - seg.start).total_seconds() // 60)
+    for _, _, day, seg in _breaches([setting], start, end):
+        minutes[day] += int((seg.end - seg.start).total_seconds() // 60)
     return minutes
+
+
+@dataclass
+class Breaches:
+    minutes: int = 0
+    times: int = 0  # separate stretches below the ratios (back-to-back changes of who is in count once)
+
+
+def ratio_breaches_on(settings: list[Setting], day: dt.date) -> dict[int, Breaches]:
+    """Each setting's minutes and stretches below the ratios on `day` (the organisation's figures): two queries
+    whatever the number of settings."""
+    out = {s.pk: Breaches() for s in settings}
+    last_end: dict[tuple[int, int], dt.datetime] = {}
+    for setting_id, room_id, _, seg in sorted(_breaches(settings, day, day), key=lambda b: (b[0], b[1], b[3].start)):
+        figures = out[setting_id]
+        figures.minutes += int((seg.end - seg.start).total_seconds() // 60)
+        figures.times += last_end.get((setting_id, room_id)) != seg.start
+        last_end[setting_id, room_id] = seg.end
+    return out

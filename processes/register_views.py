@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from . import services
-from .access import staff_of
+from .access import setting_manager, staff_of
+from .csv_export import register_export
 from .errors import RuleViolation
 from .models import Child, Room, Staff
 from .register import register_day, setting_staff
@@ -99,17 +100,36 @@ def room_screen(request, room_id: int):
     })
 
 
+def _day(request, today: dt.date) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else today
+    except ValueError:
+        day = today
+    return min(day, today)
+
+
 @never_cache
 def room_history(request, room_id: int):
     staff = _staff(request)
     room = _room(staff, room_id)
     today = timezone.localdate()
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else today
-    except ValueError:
-        day = today
-    day = min(day, today)
+    day = _day(request, today)
     return render(request, "processes/register_history.html", {
         "day": register_day(room.setting, day, room=room)[0], "room": room, "today": today,
+        "is_manager": staff.is_manager,
         "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1) if day < today else None,
     })
+
+
+@never_cache
+def room_csv(request, room_id: int, what: str):
+    """The room's register or ratio history for a day as CSV: the manager's (the setting's records)."""
+    manager = setting_manager(request.user)
+    if what not in ("register", "ratios"):
+        raise Http404("No such list.")
+    room = _room(manager, room_id)
+    day = _day(request, timezone.localdate())
+    response = HttpResponse(register_export(room=room, day=day, by=request.user, what=what),
+                            content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="keyflow-{what}-{room.pk}-{day.isoformat()}.csv"'
+    return response

@@ -42,6 +42,7 @@ urlpatterns = [
     path("register/", register_views.register, name="register"),
     path("register/rooms/<int:room_id>/", register_views.room_screen, name="register-room"),
     path("register/rooms/<int:room_id>/history/", register_views.room_history, name="register-history"),
+    path("register/rooms/<int:room_id>/<str:what>.csv", register_views.room_csv, name="register-csv"),
     path("children/<int:pk>/accidents/", accident_views.child_accidents, name="child-accidents"),
     path("children/<int:pk>/accidents/<int:accident_id>/sign/", accident_views.accident_sign, name="accident-sign"),
     path("acknowledge/<str:token>/", accident_views.accident_link, name="accident-link"),

@@ -387,6 +387,13 @@ MATRIX += [
         expect={**MANAGER_ONLY, "other_setting_manager": OK}),
     Row("children export", "download", lambda c, w: c.get(reverse("records-export", args=["children"])),
         expect={**MANAGER_ONLY, "other_setting_manager": NOT_SHOWN}),
+    Row("room's register export", "download",
+        lambda c, w: c.get(reverse("register-csv", args=[w.child.room_id, "register"])),
+        expect={**MANAGER_ONLY, "other_setting_manager": NOT_FOUND}),
+    Row("room's ratio history export", "download",
+        lambda c, w: c.get(reverse("register-csv", args=[w.child.room_id, "ratios"])),
+        shows=lambda w, r: r.status_code == 200 and r["Content-Type"].startswith("text/csv"),
+        expect={**MANAGER_ONLY, "other_setting_manager": NOT_FOUND}),
     Row("dashboard table export", "download", lambda c, w: c.get(reverse("dashboard-export", args=["unallocated"])),
         expect={**MANAGER_ONLY, "manager": NOT_SHOWN, "other_setting_manager": NOT_SHOWN}),
 ]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from processes import services, sessions
 from processes.csv_export import records_export
 from processes.models import AuditEvent, Child, ChildGuardian, Guardian, ImportJob, ImportStatus, Room
 
-from .factories import SettingFactory, StaffFactory
+from .factories import ChildFactory, SettingFactory, StaffFactory
 from .flowkit import allocate, register
 from .test_csv_import import ROOMS, bring_in, child_row, run
 
@@ -136,3 +142,31 @@ def test_the_dashboards_tables_download_as_csv_audited(client, kept, manager, ke
     assert "Bea" in client.get(reverse("dashboard-export", args=["unallocated"])).content.decode()
     assert client.get(reverse("dashboard-export", args=["salaries"])).status_code == 404
     assert AuditEvent.objects.filter(actor=manager.user, action="export", summary__contains="caseloads").exists()
+
+
+def test_a_rooms_register_and_ratio_history_export_as_csv_audited(client, setting, room, manager, key_person):
+    day = timezone.localdate() - dt.timedelta(days=1)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+    child = ChildFactory(setting=setting, room=room, first_name="Odile", date_of_birth=day - dt.timedelta(days=300),
+                         start_date=day - dt.timedelta(days=60), attending_sessions=sessions.ALL)
+    services.child_sign_in(child=child, by=manager.user, at=at, brought_by="Mum")
+    services.staff_sign_in(staff=key_person, by=manager.user, room=room, at=at + dt.timedelta(minutes=30))
+    services.child_sign_out(child=child, by=manager.user, collected_by="Grandad", at=at + dt.timedelta(hours=3))
+    services.staff_sign_out(staff=key_person, by=manager.user, at=at + dt.timedelta(hours=4))
+    client.force_login(manager.user)
+
+    def rows(what):
+        response = client.get(reverse("register-csv", args=[room.pk, what]), {"day": day.isoformat()})
+        assert response["Content-Type"].startswith("text/csv")
+        return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+    register_rows = [r for r in rows("register") if r["child_first_name"] == "Odile"]
+    assert [(r["signed_in_at"], r["brought_by"], r["signed_out_at"], r["collected_by"]) for r in register_rows] \
+        == [("09:00", "Mum", "12:00", "Grandad")]
+    ratio_rows = rows("ratios")
+    assert [(r["from"], r["until"], r["below_ratio"]) for r in ratio_rows][:2] == [
+        ("09:00", "09:30", "yes"), ("09:30", "12:00", "no")]
+    summaries = list(AuditEvent.objects.filter(action="export", record_type="processes.Room")
+                     .values_list("summary", flat=True))
+    assert any("register of" in s for s in summaries) and any("ratio history of" in s for s in summaries)
+    assert client.get(reverse("register-csv", args=[room.pk, "nonsense"])).status_code == 404

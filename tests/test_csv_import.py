@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from processes.csv_columns import header
+from processes.csv_export import records_export
 from processes.csv_import import import_job_create
 from processes.models import (
     AuditEvent,
@@ -197,3 +198,39 @@ def test_a_fault_in_the_code_fails_the_job_and_writes_nothing(setting, manager, 
     job = run(setting, manager, "rooms", ROOMS)
     assert job.status == ImportStatus.FAILED and job.finished
     assert not Room.objects.filter(setting=setting).exists()
+
+
+def test_qualifications_first_aid_and_students_are_imported_for_the_ratios(setting, manager):
+    qualified = {"qualification_level": "3", "qualified_on": "01/07/2019", "first_aid_until": "2027-03-31"}
+    student = {"student": "yes", "competent": "no"}
+    bring_in(setting, manager)
+    job = run(setting, manager, "staff", [{**STAFF[0], **qualified}, {**STAFF[1], **student}])
+    assert job.status == ImportStatus.DONE, job.errors
+    amy, bob = (Staff.objects.get(user__username=name) for name in ("amy", "bob"))
+    assert (amy.qualification_level, amy.qualified_on, amy.first_aid_until, amy.is_student) == (
+        3, dt.date(2019, 7, 1), dt.date(2027, 3, 31), False)
+    assert (bob.qualification_level, bob.is_student, bob.is_competent) == (0, True, False)
+    # Judged competent later: the same file with one cell changed updates only that.
+    job = run(setting, manager, "staff", [{**STAFF[0], **qualified}, {**STAFF[1], **student, "competent": "yes"}])
+    assert job.status == ImportStatus.DONE and Staff.objects.get(pk=bob.pk).is_competent
+    # The export carries them in the same columns, so it imports again to the same records.
+    exported = records_export(setting=setting, by=manager.user, kind="staff")
+    assert "3,2019-07-01,2027-03-31,no,no" in exported
+    again = run(setting, manager, "staff", exported)
+    assert again.status == ImportStatus.DONE and set(again.counts) == {"unchanged"}, again.errors
+
+
+@pytest.mark.parametrize("cells,field", [
+    ({"qualification_level": "4"}, "qualification_level"),
+    ({"qualification_level": "three"}, "qualification_level"),
+    ({"qualified_on": "31/02/2020"}, "qualified_on"),
+    ({"qualification_level": "3", "qualified_on": (TODAY + dt.timedelta(days=1)).isoformat()}, "qualified_on"),
+    ({"first_aid_until": "next year"}, "first_aid_until"),
+    ({"student": "sometimes"}, "student"),
+    ({"competent": "maybe"}, "competent"),
+])
+def test_a_qualification_cell_that_cannot_be_right_refuses_the_file(setting, manager, cells, field):
+    bring_in(setting, manager)
+    job = run(setting, manager, "staff", [{**STAFF[0], "username": "cara", **cells}])
+    assert job.status == ImportStatus.REFUSED and job.errors[0]["field"] == field, job.errors
+    assert not Staff.objects.filter(user__username="cara").exists()

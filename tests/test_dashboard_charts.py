@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from workflows import charts
+from processes import services, sessions
+from workflows import charts, register_charts
 from workflows.models import InboxEntry
 
+from .factories import ChildFactory, StaffFactory
 from .flowkit import register
 
 
@@ -65,7 +67,7 @@ def test_each_picture_has_a_title_a_description_a_table_and_a_link(client, setti
     for key, href in (("caseload", "#h-caseloads"), ("pipeline", reverse("inbox")), ("overdue", "#h-overdue")):
         assert f'id="chart-{key}-t"' in page and f'id="chart-{key}-d"' in page
         assert f'<figcaption><a href="{href}">' in page
-    assert page.count("<summary>As a table</summary>") == 3
+    assert page.count("<summary>As a table</summary>") == 5
     assert "style=" not in page.split('id="h-charts"')[1].split("</section>")[0]  # the CSP forbids inline style
 
 
@@ -73,5 +75,46 @@ def test_each_picture_has_a_title_a_description_a_table_and_a_link(client, setti
 def test_the_charts_read_a_fixed_number_of_queries(setting, room, manager, children, django_assert_num_queries):
     for i in range(children):
         register(setting=setting, room=room, manager=manager, first_name=f"C{i}")
-    with django_assert_num_queries(2):
-        charts.dashboard_charts(setting_id=setting.pk, caseloads=[])
+    # A day of the register in each size: one child signed in per registered child, one adult in the room.
+    _register_day(setting, room, manager, timezone.localdate() - dt.timedelta(days=1), babies=children)
+    # the open steps, the overdue weeks; the register's attendance (1), its ratio breaches (setting, children's
+    # and staff's stays: 3)
+    with django_assert_num_queries(6):
+        drawn = charts.dashboard_charts(setting_id=setting.pk, caseloads=[])
+    assert {c.key: c.columns[-1].value for c in drawn.weeks}["attendance"] == children
+
+
+def _register_day(setting, room, manager, day, *, babies: int, late_baby: bool = False):
+    """One qualified adult 9:00-15:00 and `babies` babies in all day (a last one 10:00-10:30 if `late_baby`)."""
+    helper = StaffFactory(setting=setting, qualification_level=3, first_aid_until=day)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
+    services.staff_sign_in(staff=helper, by=manager.user, room=room, at=at)
+    for i in range(babies + late_baby):
+        child = ChildFactory(setting=setting, room=room, date_of_birth=day - dt.timedelta(days=300),
+                             start_date=day - dt.timedelta(days=60), attending_sessions=sessions.ALL)
+        late = late_baby and i == babies
+        came = at + dt.timedelta(hours=1 if late else 0, minutes=i % 30)
+        services.child_sign_in(child=child, by=manager.user, at=came)
+        services.child_sign_out(child=child, by=manager.user, collected_by="Mum",
+                                at=came + dt.timedelta(minutes=30 if late else 300))
+    services.staff_sign_out(staff=helper, by=manager.user, at=at + dt.timedelta(hours=6))
+
+
+def test_the_registers_weeks_count_child_days_and_minutes_below_ratio(setting, room, manager):
+    room.children_per_adult = 3
+    room.save()
+    day = timezone.localdate() - dt.timedelta(days=1)
+    _register_day(setting, room, manager, day, babies=3, late_baby=True)  # the fourth baby: 30 minutes below
+    _register_day(setting, room, manager, day - dt.timedelta(days=14), babies=2)
+    endings = charts.week_endings(timezone.localdate())
+
+    assert register_charts.attendance_weeks(setting.pk, endings)[-3:] == [2, 0, 4]
+    assert register_charts.ratio_breach_weeks(setting.pk, endings)[-3:] == [0, 0, 30]
+
+
+def test_the_registers_pictures_are_on_the_dashboard_linking_to_the_register(client, setting, manager):
+    client.force_login(manager.user)
+    page = client.get(reverse("dashboard")).content.decode()
+    for key in ("attendance", "ratio-breaches"):
+        assert f'id="chart-{key}-t"' in page
+    assert page.count(f'<figcaption><a href="{reverse("register")}">') == 2

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
+from processes import services, sessions
 from processes.models import OrganisationMember
 from workflows.organisation import organisation_overview
 
-from .factories import RoomFactory, SettingFactory, StaffFactory, UserFactory
+from .factories import ChildFactory, RoomFactory, SettingFactory, StaffFactory, UserFactory
 from .flowkit import allocate, register
 from .test_url_access import _walk
 
@@ -39,15 +42,43 @@ def test_the_figures_of_every_setting_stand_side_by_side(chain):
     assert figures[second].children == 0
 
 
-def test_the_overview_costs_the_same_queries_whatever_the_number_of_settings(chain, django_assert_num_queries):
+def ago(minutes: int) -> dt.datetime:
+    return timezone.now() - dt.timedelta(minutes=minutes)
+
+
+def _below_ratio_today(setting, room, manager) -> None:
+    """A baby alone for ten minutes, then with an adult for ten, then alone again for ten: twice below ratio."""
+    child = ChildFactory(setting=setting, room=room, date_of_birth=timezone.localdate() - dt.timedelta(days=300),
+                         start_date=timezone.localdate() - dt.timedelta(days=60), attending_sessions=sessions.ALL)
+    services.child_sign_in(child=child, by=manager.user, at=ago(30))
+    helper = StaffFactory(setting=setting, qualification_level=3, first_aid_until=timezone.localdate())
+    services.staff_sign_in(staff=helper, by=manager.user, room=room, at=ago(20))
+    services.staff_sign_out(staff=helper, by=manager.user, at=ago(10))
+
+
+def test_todays_ratio_breaches_are_counted_per_setting(client, chain, room, manager):
+    setting, second, member = chain
+    _below_ratio_today(setting, room, manager)
+    figures = {f.setting: f for f in organisation_overview(organisation=setting.organisation)}
+    assert figures[setting].breaches == 2 and 19 <= figures[setting].breach_minutes <= 20
+    assert (figures[second].breaches, figures[second].breach_minutes) == (0, 0)
+    client.force_login(member)
+    assert "2 times, " in client.get(reverse("organisation")).content.decode()
+
+
+def test_the_overview_costs_the_same_queries_whatever_the_number_of_settings(chain, room, manager,
+                                                                              django_assert_num_queries):
     setting, _, _ = chain
-    with django_assert_num_queries(6):
+    _below_ratio_today(setting, room, manager)
+    # settings, children, key persons, overdue, staff, referrals; today's register (children's, staff's stays)
+    with django_assert_num_queries(8):
         organisation_overview(organisation=setting.organisation)
     for n in range(3):
         other = SettingFactory(organisation=setting.organisation)
-        register(setting=other, room=RoomFactory(setting=other), manager=StaffFactory(setting=other, manager=True),
-                 first_name=f"Extra{n}")
-    with django_assert_num_queries(6):
+        other_room, other_manager = RoomFactory(setting=other), StaffFactory(setting=other, manager=True)
+        register(setting=other, room=other_room, manager=other_manager, first_name=f"Extra{n}")
+        _below_ratio_today(other, other_room, other_manager)
+    with django_assert_num_queries(8):
         organisation_overview(organisation=setting.organisation)
 
 

@@ -163,7 +163,7 @@ def _fill(setting, rooms, manager, key_person, other_key_person, n: int) -> None
 
 @pytest.mark.parametrize("n", [2, 9])
 @pytest.mark.parametrize("page,queries", [("register", 12), ("register-room", 12), ("register-history", 11),
-                                          ("dashboard", 18)])
+                                          ("dashboard", 24)])
 def test_register_pages_run_a_fixed_number_of_queries(client, setting, room, baby_room, manager, key_person,
                                                       other_key_person, django_assert_num_queries, n, page,
                                                       queries):

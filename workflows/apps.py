@@ -8,7 +8,7 @@ class WorkflowsConfig(AppConfig):
     def ready(self) -> None:
         from processes import hooks
 
-        from . import checks, receivers  # noqa: F401
+        from . import charts, checks, receivers, register_charts  # noqa: F401
         from .child_records import HELD_ABOUT_A_CHILD
         from .timeline import child_timeline
 
@@ -18,3 +18,6 @@ class WorkflowsConfig(AppConfig):
         hooks.child_timeline_register(hooks.ChildTimeline(template="workflows/_child_timeline.html",
                                                           build=child_timeline))
         hooks.home_page_register("inbox")
+        # The register's attendance and ratio breaches, drawn on the dashboard beside the overdue weeks.
+        charts.weekly_series_register(register_charts.ATTENDANCE)
+        charts.weekly_series_register(register_charts.RATIO_BREACHES)

@@ -23,6 +23,7 @@ from processes.models import (
     Staff,
 )
 from processes.models.children import ATTENDING
+from processes.register import ratio_breaches_on
 
 from .models import InboxEntry
 
@@ -39,6 +40,9 @@ class SettingFigures:
     capacity: int = 0
     over_caseload: int = 0
     referrals_waiting: int = 0
+    # Today's minutes and stretches below the ratios, any room (processes.register; EYFS 3.40-3.45).
+    breach_minutes: int = 0
+    breaches: int = 0
 
     @property
     def caseload_percent(self) -> int:
@@ -65,6 +69,7 @@ def organisation_overview(*, organisation: Organisation) -> list[SettingFigures]
     staff_rows = _staff_figures(ids)
     waiting = _by_setting(Referral.objects.filter(concern__child__setting_id__in=ids, concluded_on__isnull=True)
                           .order_by().values(setting_id=F("concern__child__setting_id")).annotate(n=Count("pk")))
+    below_ratio = ratio_breaches_on(settings, timezone.localdate())
     figures = []
     for setting in settings:
         row = counted.get(setting.pk, {"n": 0, "moving": 0})
@@ -73,6 +78,7 @@ def organisation_overview(*, organisation: Organisation) -> list[SettingFigures]
             setting=setting, children=row["n"], in_transition=row["moving"],
             without_key_person=row["n"] - with_key_person.get(setting.pk, 0),
             overdue_tasks=overdue.get(setting.pk, 0), referrals_waiting=waiting.get(setting.pk, 0), **staff,
+            breach_minutes=below_ratio[setting.pk].minutes, breaches=below_ratio[setting.pk].times,
         ))
     return figures
 

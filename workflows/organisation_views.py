@@ -21,6 +21,7 @@ FIGURES = [
     ("without_key_person", "Without a key person"), ("overdue_tasks", "Overdue tasks"),
     ("key_persons", "Key persons"), ("key_children", "Key children"), ("capacity", "Caseload capacity"),
     ("over_caseload", "Key persons over their caseload"), ("referrals_waiting", "SEN referrals waiting"),
+    ("breaches", "Times below ratio today"), ("breach_minutes", "Minutes below ratio today"),
 ]
 
 

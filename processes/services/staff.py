@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 
 from .. import sessions
+from ..date_bounds import not_in_the_future
 from ..dates import day_text
 from ..errors import RuleViolation
 from ..models import Room, Setting, Staff, StaffAbsence
@@ -86,6 +87,8 @@ def _check_staff(staff: Staff) -> None:
         raise RuleViolation("That is not a working pattern of the week's sessions.", field="working_sessions")
     if staff.max_caseload > MAX_CASELOAD:
         raise RuleViolation(f"A key person's caseload is at most {MAX_CASELOAD} children.", field="max_caseload")
+    if staff.qualified_on is not None:
+        not_in_the_future(staff.qualified_on, field="qualified_on", what="A qualification")
     validate(staff, exclude=["user"])
 
 
