@@ -128,15 +128,15 @@ def test_the_change_on_the_day(changing, manager, key_person, new_key_person, dj
 # statements after the step's own transaction (SAVEPOINT, the process read, RELEASE). Within the bound (20 a step)
 # inside the step's transaction, except where said.
 COSTS = {
-    "choose_key_persons": 19, "plan_visits": 24, "record_visit": 23, "ready": 22, "meet_parents": 20,
-    "handover": 17, "change_handover": 24, "introduce": 24,
+    "choose_key_persons": 19, "plan_visits": 22, "record_visit": 21, "ready": 20, "meet_parents": 20,
+    "handover": 17, "change_handover": 20, "introduce": 20,
     # Over the bound: the extra visits added, then two gateways (ready? visits to record?) and the next visit's
     # task with its inbox row and notice.
-    "not_ready": 28,
+    "not_ready": 24,
     # Over the bound: the room and both key persons change together (each assignment ended and added, audited,
     # the child's tasks rerouted to the new key person, the parents' letter queued), the lifecycle moves on
     # (lock, log, row), then viewflow's end of the process. Pinned so it only goes down.
-    "move_day": 45,
+    "move_day": 32,
     # Over the bound: both key persons change (as above, without the room and the lifecycle), then the end.
-    "take_over": 32,
+    "take_over": 26,
 }

@@ -64,8 +64,12 @@ class _Prepared:
 
 
 def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: AssignmentRole, by,
-                        starts_on: dt.date | None, reason: str, over_caseload_reason: str) -> _Prepared:
-    """The rules of one assignment, checked; the rows it replaces ended. Nothing is inserted yet."""
+                        starts_on: dt.date | None, reason: str, over_caseload_reason: str,
+                        agreed_over_caseload: str = "", save_ended: bool = True) -> _Prepared:
+    """The rules of one assignment, checked; the rows it replaces ended. Nothing is inserted yet.
+
+    `agreed_over_caseload`: the reason to record should the key person be over their caseload, agreed earlier
+    (when a move or change was planned); `save_ended=False` leaves the ended rows for the caller to write."""
     if staff.setting_id != child.setting_id:
         raise RuleViolation("That member of staff works at another setting.", field="staff")
     if not staff.is_key_person:
@@ -89,6 +93,8 @@ def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: Assi
     if role == AssignmentRole.PRIMARY:
         load = caseload_of(staff)
         if load >= staff.max_caseload and not over_caseload_reason.strip():
+            over_caseload_reason = agreed_over_caseload
+        if load >= staff.max_caseload and not over_caseload_reason.strip():
             raise RuleViolation(
                 f"{staff} already has {load} key children (maximum {staff.max_caseload}). "
                 "Give a reason to go over their caseload.",
@@ -98,12 +104,35 @@ def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: Assi
     for old in ended:
         old.ends_on = max(starts_on, old.starts_on)
         old.end_reason = reason or f"Replaced by {staff}"
-        old.save(update_fields=["ends_on", "end_reason"])
+        if save_ended:
+            old.save(update_fields=["ends_on", "end_reason"])
     for old in ended:
         current.pop(old.role, None)
     assignment = KeyPersonAssignment(child=child, staff=staff, role=role, starts_on=starts_on, reason=reason,
                                      over_caseload_reason=over_caseload_reason.strip(), created_by=by)
     return _Prepared(assignment, holding, ended, over_caseload_reason)
+
+
+def _key_persons_replace(*, child: Child, current: dict, by, starts_on: dt.date,
+                         wanted: list[tuple[Staff, AssignmentRole, str, str]]) -> list[KeyPersonAssignment]:
+    """A move's or change's new key persons together, on a child and current assignments the caller has locked:
+    `wanted` is (staff, role, reason, reason agreed for going over the caseload); a role the staff already hold
+    is kept. The ended rows in one UPDATE, the new ones in one INSERT, announced once."""
+    made, ended = [], []
+    for staff, role, reason, agreed in wanted:
+        holding = current.get(role)
+        if holding and holding.staff_id == staff.pk:
+            continue
+        prepared = _assignment_prepare(child=child, current=current, staff=staff, role=role, by=by,
+                                       starts_on=starts_on, reason=reason, over_caseload_reason="",
+                                       agreed_over_caseload=agreed, save_ended=False)
+        # The next role's rules see this one as made, as they would one at a time.
+        current[role] = prepared.assignment
+        made.append(prepared)
+        ended.extend(prepared.ended)
+    if ended:
+        KeyPersonAssignment.objects.bulk_update(ended, ["ends_on", "end_reason"])
+    return _assignments_make(child=child, current=current, by=by, made=made)
 
 
 def _assignments_make(*, child: Child, current: dict, by, made: list[_Prepared],
