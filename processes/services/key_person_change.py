@@ -149,13 +149,13 @@ def key_person_change_introduction_record(*, change: KeyPersonChange, by, introd
 def key_person_change_complete(*, change: KeyPersonChange, by) -> KeyPersonChange:
     """On the day, the new key person and secondary take over (the old assignments ended, kept as history);
     the parents' letter names them (notifications, on key_person_changed) and the child's tasks follow."""
-    child = change.child
+    # The child read once, locked: the rules below and the assignments work on it.
+    child = change.child = Child.objects.select_for_update().get(pk=change.child_id)
     _require_manager(by, child.setting_id, "complete a change of key person")
     _require_open(change)
     today = timezone.localdate()
     if today < change.change_on:
         raise RuleViolation(f"The change is planned for {change.change_on:%-d %b %Y}: it happens on the day.")
-    child = Child.objects.select_for_update().get(pk=child.pk)
     current = {a.role: a for a in child.assignments.current().select_related("staff__user")
                .select_for_update(of=("self",))}
     reason = change.get_reason_display()

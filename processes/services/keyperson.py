@@ -132,14 +132,16 @@ def _key_persons_replace(*, child: Child, current: dict, by, starts_on: dt.date,
         ended.extend(prepared.ended)
     if ended:
         KeyPersonAssignment.objects.bulk_update(ended, ["ends_on", "end_reason"])
-    return _assignments_make(child=child, current=current, by=by, made=made)
+    # No savepoint for the INSERT: under the child's and its assignments' locks no one else can have made a
+    # current row, and a failure undoes the caller's whole step anyway.
+    return _assignments_make(child=child, current=current, by=by, made=made, savepoint=False)
 
 
 def _assignments_make(*, child: Child, current: dict, by, made: list[_Prepared],
-                      announce: bool = True) -> list[KeyPersonAssignment]:
+                      announce: bool = True, savepoint: bool = True) -> list[KeyPersonAssignment]:
     """Insert the prepared assignments in one statement, audit each, and (`announce`) tell the other apps once."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             KeyPersonAssignment.objects.bulk_create([m.assignment for m in made])
     except IntegrityError:
         raise Conflict(f"{child}'s key persons were changed by someone else just now. Reload and try again.") from None

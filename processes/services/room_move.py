@@ -224,7 +224,9 @@ def room_move_parents_meeting_arrange(*, move: RoomMove, by, starts_at: dt.datet
 def room_move_complete(*, move: RoomMove, by) -> RoomMove:
     """On the day: the room and the key persons change together (the old assignments ended, kept as history),
     the child is settled again, and their key-person tasks follow the new key person (workflows.routing)."""
-    child = move.child
+    # The child read once, locked, with the setting's option (only the child's row is locked: of=self).
+    child = move.child = (Child.objects.select_for_update(of=("self",)).select_related("setting")
+                          .get(pk=move.child_id))
     _require_manager(by, child.setting_id, "complete a room move")
     _require_open(move)
     today = timezone.localdate()
@@ -236,8 +238,6 @@ def room_move_complete(*, move: RoomMove, by) -> RoomMove:
     if open_visits:
         raise RuleViolation(f"{open_visits} visit(s) to {move.to_room} are not recorded yet: record them, or move "
                             "the date with a reason.")
-    # The setting's option comes with the locked row (only the child's row is locked: of=self).
-    child = Child.objects.select_for_update(of=("self",)).select_related("setting").get(pk=child.pk)
     # The holders come with their names for the audit's "(was …)"; only the assignment rows are locked.
     current = {a.role: a for a in child.assignments.current().select_related("staff__user")
                .select_for_update(of=("self",))}
@@ -252,12 +252,13 @@ def room_move_complete(*, move: RoomMove, by) -> RoomMove:
         (move.new_key_person, AssignmentRole.PRIMARY, reason, "Agreed when chosen for the move"),
         (new_secondary, AssignmentRole.SECONDARY,
          reason + (" (the old key person stays secondary while the child settles)" if stays else ""), "")])
+    # The room changes in the transition's own UPDATE (its inbox rows follow, workflows.models.inbox). The guards
+    # ask which roles are current: this service has just written them under the child's lock.
     child.room = move.to_room
-    child.save(update_fields=["room"])
-    # The guards ask which roles are current: this service has just written them under the child's lock.
     child.current_roles_noted(set(current))
     try:
-        lifecycle_move(child=child, transition="complete_room_move", by=by, reason=reason, locked=True)
+        lifecycle_move(child=child, transition="complete_room_move", by=by, reason=reason, locked=True,
+                       also_saves=("room",))
     finally:
         child.current_roles_noted(None)
     move.status, move.moved_on = TransitionStatus.DONE, today
