@@ -136,7 +136,7 @@ COSTS = {
     # Over the bound: the room and both key persons change together (each assignment ended and added, audited,
     # the child's tasks rerouted to the new key person, the parents' letter queued), the lifecycle moves on
     # (lock, log, row), then viewflow's end of the process. Pinned so it only goes down.
-    "move_day": 28,
+    "move_day": 27,
     # Over the bound: both key persons change (as above, without the room and the lifecycle), then the end.
-    "take_over": 24,
+    "take_over": 23,
 }
