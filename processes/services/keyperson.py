@@ -65,11 +65,13 @@ class _Prepared:
 
 def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: AssignmentRole, by,
                         starts_on: dt.date | None, reason: str, over_caseload_reason: str,
-                        agreed_over_caseload: str = "", save_ended: bool = True) -> _Prepared:
+                        agreed_over_caseload: str = "", save_ended: bool = True,
+                        caseload: int | None = None) -> _Prepared:
     """The rules of one assignment, checked; the rows it replaces ended. Nothing is inserted yet.
 
     `agreed_over_caseload`: the reason to record should the key person be over their caseload, agreed earlier
-    (when a move or change was planned); `save_ended=False` leaves the ended rows for the caller to write."""
+    (when a move or change was planned); `save_ended=False` leaves the ended rows for the caller to write;
+    `caseload`: the staff's primary caseload, should the caller have counted it already under its lock."""
     if staff.setting_id != child.setting_id:
         raise RuleViolation("That member of staff works at another setting.", field="staff")
     if not staff.is_key_person:
@@ -91,7 +93,7 @@ def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: Assi
                             field="staff")
 
     if role == AssignmentRole.PRIMARY:
-        load = caseload_of(staff)
+        load = caseload_of(staff) if caseload is None else caseload
         if load >= staff.max_caseload and not over_caseload_reason.strip():
             over_caseload_reason = agreed_over_caseload
         if load >= staff.max_caseload and not over_caseload_reason.strip():
@@ -114,10 +116,12 @@ def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: Assi
 
 
 def _key_persons_replace(*, child: Child, current: dict, by, starts_on: dt.date,
-                         wanted: list[tuple[Staff, AssignmentRole, str, str]]) -> list[KeyPersonAssignment]:
+                         wanted: list[tuple[Staff, AssignmentRole, str, str]],
+                         caseloads: dict[int, int] | None = None) -> list[KeyPersonAssignment]:
     """A move's or change's new key persons together, on a child and current assignments the caller has locked:
     `wanted` is (staff, role, reason, reason agreed for going over the caseload); a role the staff already hold
-    is kept. The ended rows in one UPDATE, the new ones in one INSERT, announced once."""
+    is kept; `caseloads` by staff id, where the caller counted them. The ended rows in one UPDATE, the new
+    ones in one INSERT, announced once."""
     made, ended = [], []
     for staff, role, reason, agreed in wanted:
         holding = current.get(role)
@@ -125,7 +129,8 @@ def _key_persons_replace(*, child: Child, current: dict, by, starts_on: dt.date,
             continue
         prepared = _assignment_prepare(child=child, current=current, staff=staff, role=role, by=by,
                                        starts_on=starts_on, reason=reason, over_caseload_reason="",
-                                       agreed_over_caseload=agreed, save_ended=False)
+                                       agreed_over_caseload=agreed, save_ended=False,
+                                       caseload=(caseloads or {}).get(staff.pk))
         # The next role's rules see this one as made, as they would one at a time.
         current[role] = prepared.assignment
         made.append(prepared)

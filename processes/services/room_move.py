@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
+from django.db.models import F, Func, Subquery
 from django.utils import timezone
 
 from .. import date_bounds
@@ -19,6 +20,7 @@ from ..errors import RuleViolation
 from ..models import (
     AssignmentRole,
     Child,
+    KeyPersonAssignment,
     LifecycleState,
     MeetingKind,
     ParentMeeting,
@@ -220,13 +222,23 @@ def room_move_parents_meeting_arrange(*, move: RoomMove, by, starts_at: dt.datet
     return meeting
 
 
+def _count(rows) -> Subquery:
+    """How many `rows`, as a subquery a read can carry (COUNT as a plain function: no GROUP BY)."""
+    return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+
 @transaction.atomic(savepoint=False)
 def room_move_complete(*, move: RoomMove, by) -> RoomMove:
     """On the day: the room and the key persons change together (the old assignments ended, kept as history),
     the child is settled again, and their key-person tasks follow the new key person (workflows.routing)."""
-    # The child read once, locked, with the setting's option (only the child's row is locked: of=self).
-    child = move.child = (Child.objects.select_for_update(of=("self",)).select_related("setting")
-                          .get(pk=move.child_id))
+    # The child read once, locked, with the setting's option (only the child's row is locked: of=self), the
+    # visits still to record and the new key person's caseload counted in the same statement.
+    child = move.child = (
+        Child.objects.select_for_update(of=("self",)).select_related("setting")
+        .annotate(open_visits=_count(move.visits.filter(recorded_at__isnull=True)),
+                  new_key_person_load=_count(KeyPersonAssignment.objects.current().filter(
+                      staff_id=move.new_key_person_id, role=AssignmentRole.PRIMARY)))
+        .get(pk=move.child_id))
     _require_manager(by, child.setting_id, "complete a room move")
     _require_open(move)
     today = timezone.localdate()
@@ -234,7 +246,7 @@ def room_move_complete(*, move: RoomMove, by) -> RoomMove:
         raise RuleViolation(f"The move is planned for {move.planned_on:%-d %b %Y}: it happens on the day.")
     if move.new_key_person_id is None:
         raise RuleViolation("Choose the new key person first.")
-    open_visits = move.visits.filter(recorded_at__isnull=True).count()
+    open_visits = child.open_visits
     if open_visits:
         raise RuleViolation(f"{open_visits} visit(s) to {move.to_room} are not recorded yet: record them, or move "
                             "the date with a reason.")
@@ -248,7 +260,8 @@ def room_move_complete(*, move: RoomMove, by) -> RoomMove:
     new_secondary = old.staff if stays else move.new_secondary
     # Both roles in one UPDATE and one INSERT. Over their caseload? The manager gave the reason when choosing
     # them (audited then).
-    _key_persons_replace(child=child, current=current, by=by, starts_on=today, wanted=[
+    _key_persons_replace(child=child, current=current, by=by, starts_on=today,
+                         caseloads={move.new_key_person_id: child.new_key_person_load}, wanted=[
         (move.new_key_person, AssignmentRole.PRIMARY, reason, "Agreed when chosen for the move"),
         (new_secondary, AssignmentRole.SECONDARY,
          reason + (" (the old key person stays secondary while the child settles)" if stays else ""), "")])
