@@ -20,7 +20,7 @@ from processes.models import HandoverFor, HandoverSource, KeyPersonChange
 
 from .base import ChildFlowMixin
 from .models import OPEN, KeyPersonChangeProcess, ProcessKind, TaskRole
-from .nodes import HumanTask
+from .nodes import End, HumanTask, If, StartHandle
 from .transition_forms import ConfirmForm, HandoverForm, IntroductionForm
 
 
@@ -30,7 +30,7 @@ class KeyPersonChangeFlow(ChildFlowMixin, flow.Flow):
     kind = ProcessKind.KEY_PERSON_CHANGE
     process_title = "Change of key person"
 
-    start = flow.StartHandle(this.start_change).Next(this.split)
+    start = StartHandle(this.start_change).Next(this.split)
     split = flow.Split().Next(this.handover).Next(this.introduce)
 
     # the key person now (the secondary while they are away or once they have gone)
@@ -48,7 +48,7 @@ class KeyPersonChangeFlow(ChildFlowMixin, flow.Flow):
         .Next(this.join)
     )
 
-    join = flow.If(this.ready_for_the_day).Then(this.take_over).Else(this.end)
+    join = If(this.ready_for_the_day).Then(this.take_over).Else(this.end)
 
     # manager
     take_over = (
@@ -56,7 +56,7 @@ class KeyPersonChangeFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Make the change of key person")
         .Next(this.end)
     )
-    end = flow.End()
+    end = End()
 
     def start_change(self, activation, child, by=None, change: KeyPersonChange | None = None):
         process = self.start_process(activation, child, by)

@@ -185,7 +185,10 @@ class EndActivation(end.EndActivation):
             if finished:
                 self.process.status = PROCESS.DONE
                 self.process.finished = now()
-                self.process.save()
+                # Only what the end changes (a ChildProcess's open_kind follows its status): the flow's own
+                # fields were saved by the steps that changed them, so its table is not written again.
+                fields = ["status", "finished"] + (["open_kind"] if hasattr(self.process, "open_kind") else [])
+                self.process.save(update_fields=fields)
             task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
             if finished:
                 flow_finished.send(sender=self.flow_class, process=self.process, task=self.task)

@@ -22,7 +22,7 @@ from processes.models import HandoverFor, HandoverSource, RoomMove
 
 from .base import ChildFlowMixin
 from .models import ProcessKind, RoomMoveProcess, TaskRole
-from .nodes import HumanTask
+from .nodes import End, HumanTask, If, StartHandle
 from .transition_forms import (
     ChooseNewKeyPersonsForm,
     ConfirmForm,
@@ -41,7 +41,7 @@ class RoomMoveFlow(ChildFlowMixin, flow.Flow):
     kind = ProcessKind.ROOM_MOVE
     process_title = "Room move"
 
-    start = flow.StartHandle(this.start_move).Next(this.choose_key_persons)
+    start = StartHandle(this.start_move).Next(this.choose_key_persons)
 
     # manager
     choose_key_persons = (
@@ -58,7 +58,7 @@ class RoomMoveFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Plan the visits to the new room")
         .Next(this.more_visits)
     )
-    more_visits = flow.If(this.has_visit_to_record).Then(this.record_visit).Else(this.ready)
+    more_visits = If(this.has_visit_to_record).Then(this.record_visit).Else(this.ready)
     record_visit = (
         HumanTask(TransitionVisitForm, role=TaskRole.KEY_PERSON, owner=this.new_key_person, due=this.visit_due,
                   on_complete=this.visit_recorded)
@@ -71,7 +71,7 @@ class RoomMoveFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Decide whether the child is ready to move")
         .Next(this.is_ready)
     )
-    is_ready = flow.If(this.child_ready).Then(this.meet_parents).Else(this.more_visits)
+    is_ready = If(this.child_ready).Then(this.meet_parents).Else(this.more_visits)
     meet_parents = (
         HumanTask(NewKeyPersonMeetingForm, role=TaskRole.KEY_PERSON, owner=this.new_key_person, due=this.move_due,
                   on_complete=this.meeting_arranged)
@@ -92,7 +92,7 @@ class RoomMoveFlow(ChildFlowMixin, flow.Flow):
         .Annotation(title="Move the child to the new room")
         .Next(this.end)
     )
-    end = flow.End()
+    end = End()
 
     def start_move(self, activation, child, by=None, move: RoomMove | None = None):
         process = self.start_process(activation, child, by)

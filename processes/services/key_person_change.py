@@ -32,7 +32,7 @@ from ..signals import key_person_change_planned, transition_ended
 from .audit import audit_record
 from .children import _require_manager
 from .introduction import require_carer
-from .keyperson import _assign, caseload_of
+from .keyperson import _key_persons_replace
 from .room_move import _key_person_check
 
 
@@ -149,22 +149,20 @@ def key_person_change_introduction_record(*, change: KeyPersonChange, by, introd
 def key_person_change_complete(*, change: KeyPersonChange, by) -> KeyPersonChange:
     """On the day, the new key person and secondary take over (the old assignments ended, kept as history);
     the parents' letter names them (notifications, on key_person_changed) and the child's tasks follow."""
-    child = change.child
+    # The child read once, locked: the rules below and the assignments work on it.
+    child = change.child = Child.objects.select_for_update().get(pk=change.child_id)
     _require_manager(by, child.setting_id, "complete a change of key person")
     _require_open(change)
     today = timezone.localdate()
     if today < change.change_on:
         raise RuleViolation(f"The change is planned for {change.change_on:%-d %b %Y}: it happens on the day.")
-    child = Child.objects.select_for_update().get(pk=child.pk)
-    current = {a.role: a for a in child.assignments.current().select_for_update()}
+    current = {a.role: a for a in child.assignments.current().select_related("staff__user")
+               .select_for_update(of=("self",))}
     reason = change.get_reason_display()
-    for staff, role in ((change.to_staff, AssignmentRole.PRIMARY), (change.to_secondary, AssignmentRole.SECONDARY)):
-        holding = current.get(role)
-        if holding and holding.staff_id == staff.pk:
-            continue
-        over = role == AssignmentRole.PRIMARY and caseload_of(staff) >= staff.max_caseload
-        _assign(child=child, current=current, staff=staff, role=role, by=by, starts_on=today, reason=reason,
-                over_caseload_reason="Agreed when the change was planned" if over else "")
+    # Both roles in one UPDATE and one INSERT, announced once (the tasks rerouted, the parents' letter queued).
+    _key_persons_replace(child=child, current=current, by=by, starts_on=today, wanted=[
+        (change.to_staff, AssignmentRole.PRIMARY, reason, "Agreed when the change was planned"),
+        (change.to_secondary, AssignmentRole.SECONDARY, reason, "")])
     change.status, change.changed_on = TransitionStatus.DONE, today
     change.save(update_fields=["status", "changed_on"])
     audit_record(actor=by, action="update", record=change, setting_id=child.setting_id, child_id=child.pk,

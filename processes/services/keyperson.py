@@ -64,8 +64,14 @@ class _Prepared:
 
 
 def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: AssignmentRole, by,
-                        starts_on: dt.date | None, reason: str, over_caseload_reason: str) -> _Prepared:
-    """The rules of one assignment, checked; the rows it replaces ended. Nothing is inserted yet."""
+                        starts_on: dt.date | None, reason: str, over_caseload_reason: str,
+                        agreed_over_caseload: str = "", save_ended: bool = True,
+                        caseload: int | None = None) -> _Prepared:
+    """The rules of one assignment, checked; the rows it replaces ended. Nothing is inserted yet.
+
+    `agreed_over_caseload`: the reason to record should the key person be over their caseload, agreed earlier
+    (when a move or change was planned); `save_ended=False` leaves the ended rows for the caller to write;
+    `caseload`: the staff's primary caseload, should the caller have counted it already under its lock."""
     if staff.setting_id != child.setting_id:
         raise RuleViolation("That member of staff works at another setting.", field="staff")
     if not staff.is_key_person:
@@ -87,7 +93,9 @@ def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: Assi
                             field="staff")
 
     if role == AssignmentRole.PRIMARY:
-        load = caseload_of(staff)
+        load = caseload_of(staff) if caseload is None else caseload
+        if load >= staff.max_caseload and not over_caseload_reason.strip():
+            over_caseload_reason = agreed_over_caseload
         if load >= staff.max_caseload and not over_caseload_reason.strip():
             raise RuleViolation(
                 f"{staff} already has {load} key children (maximum {staff.max_caseload}). "
@@ -98,7 +106,8 @@ def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: Assi
     for old in ended:
         old.ends_on = max(starts_on, old.starts_on)
         old.end_reason = reason or f"Replaced by {staff}"
-        old.save(update_fields=["ends_on", "end_reason"])
+        if save_ended:
+            old.save(update_fields=["ends_on", "end_reason"])
     for old in ended:
         current.pop(old.role, None)
     assignment = KeyPersonAssignment(child=child, staff=staff, role=role, starts_on=starts_on, reason=reason,
@@ -106,11 +115,38 @@ def _assignment_prepare(*, child: Child, current: dict, staff: Staff, role: Assi
     return _Prepared(assignment, holding, ended, over_caseload_reason)
 
 
+def _key_persons_replace(*, child: Child, current: dict, by, starts_on: dt.date,
+                         wanted: list[tuple[Staff, AssignmentRole, str, str]],
+                         caseloads: dict[int, int] | None = None) -> list[KeyPersonAssignment]:
+    """A move's or change's new key persons together, on a child and current assignments the caller has locked:
+    `wanted` is (staff, role, reason, reason agreed for going over the caseload); a role the staff already hold
+    is kept; `caseloads` by staff id, where the caller counted them. The ended rows in one UPDATE, the new
+    ones in one INSERT, announced once."""
+    made, ended = [], []
+    for staff, role, reason, agreed in wanted:
+        holding = current.get(role)
+        if holding and holding.staff_id == staff.pk:
+            continue
+        prepared = _assignment_prepare(child=child, current=current, staff=staff, role=role, by=by,
+                                       starts_on=starts_on, reason=reason, over_caseload_reason="",
+                                       agreed_over_caseload=agreed, save_ended=False,
+                                       caseload=(caseloads or {}).get(staff.pk))
+        # The next role's rules see this one as made, as they would one at a time.
+        current[role] = prepared.assignment
+        made.append(prepared)
+        ended.extend(prepared.ended)
+    if ended:
+        KeyPersonAssignment.objects.bulk_update(ended, ["ends_on", "end_reason"])
+    # No savepoint for the INSERT: under the child's and its assignments' locks no one else can have made a
+    # current row, and a failure undoes the caller's whole step anyway.
+    return _assignments_make(child=child, current=current, by=by, made=made, savepoint=False)
+
+
 def _assignments_make(*, child: Child, current: dict, by, made: list[_Prepared],
-                      announce: bool = True) -> list[KeyPersonAssignment]:
+                      announce: bool = True, savepoint: bool = True) -> list[KeyPersonAssignment]:
     """Insert the prepared assignments in one statement, audit each, and (`announce`) tell the other apps once."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             KeyPersonAssignment.objects.bulk_create([m.assignment for m in made])
     except IntegrityError:
         raise Conflict(f"{child}'s key persons were changed by someone else just now. Reload and try again.") from None

@@ -40,10 +40,12 @@ def child_transition(*, child: Child, transition: str, by, reason: str = "") -> 
     return child
 
 
-def lifecycle_move(*, child: Child, transition: str, by, reason: str = "", locked: bool = False) -> Child:
+def lifecycle_move(*, child: Child, transition: str, by, reason: str = "", locked: bool = False,
+                   also_saves: tuple[str, ...] = ()) -> Child:
     """The transition itself, for the services that announce it their own way (keyperson.child_allocate).
 
     `locked`: the caller already holds the child's row, read with select_for_update in this transaction.
+    `also_saves`: fields the caller changed on that row, written in the transition's UPDATE (a room move's room).
     """
     if transition not in TRANSITIONS:
         raise RuleViolation(f"There is no lifecycle step called {transition!r}.")
@@ -68,7 +70,7 @@ def lifecycle_move(*, child: Child, transition: str, by, reason: str = "", locke
     child.state_changed_at = timezone.now()
     try:
         # Only what a transition changes: the child's name and room (copied on inbox rows) stay as they were.
-        child.save(update_fields=["state", "state_changed_at", "left_on"])
+        child.save(update_fields=["state", "state_changed_at", "left_on", *also_saves])
     except ConcurrentTransition:
         raise Conflict(f"{child}'s record was changed by someone else just now. Reload and try again.") from None
     return child

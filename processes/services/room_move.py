@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
+from django.db.models import F, Func, Subquery
 from django.utils import timezone
 
 from .. import date_bounds
@@ -19,6 +20,7 @@ from ..errors import RuleViolation
 from ..models import (
     AssignmentRole,
     Child,
+    KeyPersonAssignment,
     LifecycleState,
     MeetingKind,
     ParentMeeting,
@@ -33,7 +35,7 @@ from ..signals import meeting_arranged, room_move_planned, transition_ended
 from .audit import audit_record
 from .children import _require_manager
 from .introduction import MEETING_MINUTES, require_carer
-from .keyperson import _assign, caseload_of
+from .keyperson import _assign, _key_persons_replace, caseload_of
 from .lifecycle import lifecycle_move
 from .settling import settling_visits_check
 
@@ -220,11 +222,23 @@ def room_move_parents_meeting_arrange(*, move: RoomMove, by, starts_at: dt.datet
     return meeting
 
 
+def _count(rows) -> Subquery:
+    """How many `rows`, as a subquery a read can carry (COUNT as a plain function: no GROUP BY)."""
+    return Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+
+
 @transaction.atomic(savepoint=False)
 def room_move_complete(*, move: RoomMove, by) -> RoomMove:
     """On the day: the room and the key persons change together (the old assignments ended, kept as history),
     the child is settled again, and their key-person tasks follow the new key person (workflows.routing)."""
-    child = move.child
+    # The child read once, locked, with the setting's option (only the child's row is locked: of=self), the
+    # visits still to record and the new key person's caseload counted in the same statement.
+    child = move.child = (
+        Child.objects.select_for_update(of=("self",)).select_related("setting")
+        .annotate(open_visits=_count(move.visits.filter(recorded_at__isnull=True)),
+                  new_key_person_load=_count(KeyPersonAssignment.objects.current().filter(
+                      staff_id=move.new_key_person_id, role=AssignmentRole.PRIMARY)))
+        .get(pk=move.child_id))
     _require_manager(by, child.setting_id, "complete a room move")
     _require_open(move)
     today = timezone.localdate()
@@ -232,32 +246,34 @@ def room_move_complete(*, move: RoomMove, by) -> RoomMove:
         raise RuleViolation(f"The move is planned for {move.planned_on:%-d %b %Y}: it happens on the day.")
     if move.new_key_person_id is None:
         raise RuleViolation("Choose the new key person first.")
-    open_visits = move.visits.filter(recorded_at__isnull=True).count()
+    open_visits = child.open_visits
     if open_visits:
         raise RuleViolation(f"{open_visits} visit(s) to {move.to_room} are not recorded yet: record them, or move "
                             "the date with a reason.")
-    # The setting's option comes with the locked row (only the child's row is locked: of=self).
-    child = Child.objects.select_for_update(of=("self",)).select_related("setting").get(pk=child.pk)
-    current = {a.role: a for a in child.assignments.current().select_for_update()}
+    # The holders come with their names for the audit's "(was …)"; only the assignment rows are locked.
+    current = {a.role: a for a in child.assignments.current().select_related("staff__user")
+               .select_for_update(of=("self",))}
     reason = f"Moved to {move.to_room}"
     weeks = child.setting.room_move_old_key_person_weeks
     old = current.get(AssignmentRole.PRIMARY)
     stays = weeks and old is not None and old.staff_id != move.new_key_person_id and old.staff.user.is_active
     new_secondary = old.staff if stays else move.new_secondary
-    holding = current.get(AssignmentRole.PRIMARY)
-    if not holding or holding.staff_id != move.new_key_person_id:
-        # Over their caseload? The manager gave the reason when choosing them (audited then).
-        over = caseload_of(move.new_key_person) >= move.new_key_person.max_caseload
-        _assign(child=child, current=current, staff=move.new_key_person, role=AssignmentRole.PRIMARY, by=by,
-                starts_on=today, reason=reason, over_caseload_reason="Agreed when chosen for the move" if over else "")
-    holding = current.get(AssignmentRole.SECONDARY)
-    if not holding or holding.staff_id != new_secondary.pk:
-        _assign(child=child, current=current, staff=new_secondary, role=AssignmentRole.SECONDARY, by=by,
-                starts_on=today, reason=reason + (" (the old key person stays secondary while the child settles)"
-                                                  if stays else ""), over_caseload_reason="")
+    # Both roles in one UPDATE and one INSERT. Over their caseload? The manager gave the reason when choosing
+    # them (audited then).
+    _key_persons_replace(child=child, current=current, by=by, starts_on=today,
+                         caseloads={move.new_key_person_id: child.new_key_person_load}, wanted=[
+        (move.new_key_person, AssignmentRole.PRIMARY, reason, "Agreed when chosen for the move"),
+        (new_secondary, AssignmentRole.SECONDARY,
+         reason + (" (the old key person stays secondary while the child settles)" if stays else ""), "")])
+    # The room changes in the transition's own UPDATE (its inbox rows follow, workflows.models.inbox). The guards
+    # ask which roles are current: this service has just written them under the child's lock.
     child.room = move.to_room
-    child.save(update_fields=["room"])
-    lifecycle_move(child=child, transition="complete_room_move", by=by, reason=reason, locked=True)
+    child.current_roles_noted(set(current))
+    try:
+        lifecycle_move(child=child, transition="complete_room_move", by=by, reason=reason, locked=True,
+                       also_saves=("room",))
+    finally:
+        child.current_roles_noted(None)
     move.status, move.moved_on = TransitionStatus.DONE, today
     move.old_key_person_secondary_until = today + dt.timedelta(weeks=weeks) if stays else None
     move.save(update_fields=["status", "moved_on", "old_key_person_secondary_until"])
