@@ -167,8 +167,8 @@ def test_the_dashboard_with_transitions_under_way_runs_a_fixed_number_of_queries
         _settling(setting, room, manager, key_person, other_key_person, name=f"S{i}")
         register(setting=setting, room=room, manager=manager, first_name=f"W{i}")
     client.force_login(manager.user)
-    # the 22 of the dashboard (tests/test_dashboard.py, the register and the charts included) and the settling
+    # the 26 of the dashboard (tests/test_dashboard.py, the register and the charts included) and the settling
     # visits counted
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(27):
         response = client.get(reverse("dashboard"))
     assert response.content.decode().count('data-kind="settling"') == children
