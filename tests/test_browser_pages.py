@@ -33,7 +33,7 @@ pytestmark = BROWSER_TESTS
 VIEWPORTS = {"desktop": (1366, 768), "tablet": (768, 1024), "phone": (390, 844)}
 # Not pages: a form's POST target, a download, the JSON API, the admin (Django's own), the ways in and out.
 NOT_PAGES = re.compile(r"^(api-|admin:|login$|logout$|password-reset|two-factor-verify$|child-export$"
-                       r"|import-template$|records-export$|dashboard-export$|calendar-feed$|pack-pdf$"
+                       r"|import-template$|records-export$|dashboard-export$|calendar-feed$|pack-pdf$|register-csv$"
                        r"|.*-(claim|release|read|preference|retry|done)$)")
 AXE_SCRIPT = Path(__import__("axe_playwright_python").__file__).with_name("axe.min.js")
 
