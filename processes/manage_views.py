@@ -41,7 +41,7 @@ from .services.reads import NOT_FOUND, REFUSED
 LINK_FIELDS = ("relationship", "has_parental_responsibility", "is_primary_contact")
 
 
-def _managed_child(request, pk: int, what: str):
+def managed_child(request, pk: int, what: str):
     """The child whose `what` the manager changes (processes.access.child_to_manage). These pages show health
     and family details, so each read is audited, and so is each attempt turned away (404 or 403)."""
     try:
@@ -70,7 +70,7 @@ def _status(request, *forms) -> int:
 
 @never_cache
 def child_edit(request, pk: int):
-    child = _managed_child(request, pk, "details (to edit)")
+    child = managed_child(request, pk, "details (to edit)")
     form = ChildDetailsForm(request.POST or None, child=child)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["loaded"] != fingerprint(child_values(child)):
@@ -91,7 +91,7 @@ def child_edit(request, pk: int):
 
 @never_cache
 def child_guardians(request, pk: int):
-    child = _managed_child(request, pk, "parents and carers")
+    child = managed_child(request, pk, "parents and carers")
     adding = request.POST.get("action") if request.method == "POST" else None
     new = NewGuardianForm(request.POST if adding == "new" else None, prefix="new")
     existing = ExistingGuardianForm(request.POST if adding == "existing" else None, prefix="existing", child=child)
@@ -123,7 +123,7 @@ def _link(child, link_id: int):
 
 @never_cache
 def guardian_edit(request, pk: int, link_id: int):
-    child = _managed_child(request, pk, "parent or carer (to edit)")
+    child = managed_child(request, pk, "parent or carer (to edit)")
     link = _link(child, link_id)
     initial = {**{n: getattr(link.guardian, n) for n in GUARDIAN_FIELDS}, **{n: getattr(link, n) for n in LINK_FIELDS}}
     form = GuardianEditForm(request.POST or None, initial=initial)
@@ -145,7 +145,7 @@ def guardian_edit(request, pk: int, link_id: int):
 
 @never_cache
 def guardian_unlink_confirm(request, pk: int, link_id: int):
-    child = _managed_child(request, pk, "parent or carer (to unlink)")
+    child = managed_child(request, pk, "parent or carer (to unlink)")
     link = _link(child, link_id)
     form = UnlinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -162,7 +162,7 @@ def guardian_unlink_confirm(request, pk: int, link_id: int):
 
 @never_cache
 def child_key_persons(request, pk: int):
-    child = _managed_child(request, pk, "key persons (to change)")
+    child = managed_child(request, pk, "key persons (to change)")
     current = {a.role: a for a in child.assignments.current().select_related("staff__user")}
     acting = request.POST.get("role") if request.method == "POST" else None
     forms = {

@@ -16,7 +16,7 @@ from processes.access import setting_manager
 from processes.allocation import allocation_candidates, candidates_to_back_up
 from processes.errors import RuleViolation
 from processes.ids import id_in_range
-from processes.manage_views import _managed_child
+from processes.manage_views import managed_child
 from processes.models import ChangeReason, Room, RoomMove, Staff, TransitionStatus
 from processes.services import (
     key_person_change_start,
@@ -103,7 +103,7 @@ def room_move_detail(request, move_id: int):
 
 @never_cache
 def key_person_change(request, pk: int):
-    child = _managed_child(request, pk, "key persons (to change gradually)")
+    child = managed_child(request, pk, "key persons (to change gradually)")
     form = KeyPersonChangeForm(request.POST or None, setting_id=child.setting_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
